@@ -1,0 +1,76 @@
+//! Errors the transport reports to `onError` listeners. None of them stops the transport unless
+//! its status says so.
+
+use crate::prelude::*;
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ErrorKind {
+    /// An inbound text frame that is not a JSON object with a string type field.
+    Parse,
+    /// An inbound frame longer than `maxMessageBytes`.
+    TooLarge,
+    /// An inbound binary frame (the protocol is JSON text).
+    Binary,
+    /// A listener threw; the other listeners still ran.
+    Listener,
+    /// The offline queue was full; its oldest message was dropped.
+    QueueOverflow,
+    /// Queued messages older than `queue.maxAgeMs` were discarded instead of sent.
+    QueueExpired,
+    /// A message could not be turned into a frame (e.g. `JSON.stringify` threw).
+    Serialize,
+    /// An attempt did not open within `connectTimeoutMs`.
+    ConnectTimeout,
+    /// An attempt failed before the socket opened.
+    ConnectionFailed,
+    /// No sign of life after a heartbeat ping: the connection was dead and is replaced.
+    HeartbeatTimeout,
+    /// The server rejected us (4401, 4403 or 1008).
+    Rejected,
+    /// `reconnect.maxAttempts` attempts failed in a row; the transport gave up.
+    MaxAttempts,
+    /// The token function threw, rejected, or returned something that is not a usable token.
+    Token,
+}
+
+impl ErrorKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorKind::Parse => "parse",
+            ErrorKind::TooLarge => "too_large",
+            ErrorKind::Binary => "binary",
+            ErrorKind::Listener => "listener",
+            ErrorKind::QueueOverflow => "queue_overflow",
+            ErrorKind::QueueExpired => "queue_expired",
+            ErrorKind::Serialize => "serialize",
+            ErrorKind::ConnectTimeout => "connect_timeout",
+            ErrorKind::ConnectionFailed => "connection_failed",
+            ErrorKind::HeartbeatTimeout => "heartbeat_timeout",
+            ErrorKind::Rejected => "rejected",
+            ErrorKind::MaxAttempts => "max_attempts",
+            ErrorKind::Token => "token",
+        }
+    }
+}
+
+/// Numbers that come with some errors, named for the JS object they end up in.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ErrorFields {
+    /// Size in bytes of the offending frame or message.
+    pub size: Option<usize>,
+    /// The limit it exceeded.
+    pub limit: Option<usize>,
+    /// How many messages were dropped or discarded.
+    pub count: Option<usize>,
+    pub code: Option<u16>,
+    pub attempt: Option<u32>,
+}
+
+/// An error for `onError`. `payload` carries an embedder value along (the dropped message, the
+/// exception a listener threw), untouched by the core.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ErrorEvent<P> {
+    pub kind: ErrorKind,
+    pub message: String,
+    pub fields: ErrorFields,
+    pub payload: Option<P>,
+}

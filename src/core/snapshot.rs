@@ -1,0 +1,90 @@
+//! The observable state of a transport: its status and the snapshot UIs render.
+
+use crate::prelude::*;
+use super::errors::ErrorKind;
+use super::Millis;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    /// Created; `connect()` not called yet.
+    Idle,
+    /// The first attempt after `connect()` is under way.
+    Connecting,
+    Connected,
+    /// The connection failed or dropped; waiting for, or making, another attempt.
+    Reconnecting,
+    /// Closed on purpose: by `disconnect()` or by the server with 1000. No reconnect.
+    Disconnected,
+    /// Given up: rejected credentials or too many failed attempts. No reconnect.
+    Error,
+}
+
+impl Status {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Idle => "idle",
+            Status::Connecting => "connecting",
+            Status::Connected => "connected",
+            Status::Reconnecting => "reconnecting",
+            Status::Disconnected => "disconnected",
+            Status::Error => "error",
+        }
+    }
+
+    /// Whether the transport is trying to get (or stay) connected.
+    pub fn is_active(self) -> bool {
+        matches!(self, Status::Connecting | Status::Connected | Status::Reconnecting)
+    }
+}
+
+/// One status transition, as delivered to `onStatus` listeners.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StatusChange {
+    pub status: Status,
+    pub previous: Status,
+    /// The reconnection attempt waited for or under way (1-based); 0 when none.
+    pub attempt: u32,
+    /// The backoff wait before that attempt, when one was scheduled.
+    pub delay_ms: Option<Millis>,
+    /// Close code and reason of the socket whose end caused this change, if any.
+    pub code: Option<u16>,
+    pub reason: Option<String>,
+}
+
+/// Everything a connection badge needs. Replaced (never mutated in place) when a field changes,
+/// so the JS side can hand out the same object until then.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Snapshot {
+    pub status: Status,
+    pub attempt: u32,
+    /// When the next attempt starts (same clock as `now`), while waiting for one.
+    pub next_retry_at: Option<Millis>,
+    pub delay_ms: Option<Millis>,
+    pub queued: usize,
+    /// Round trip of the last answered heartbeat ping.
+    pub latency_ms: Option<Millis>,
+    pub last_error: Option<(ErrorKind, String)>,
+    pub last_close_code: Option<u16>,
+    pub last_close_reason: Option<String>,
+    /// The browser's `online`/`offline` signal.
+    pub online: bool,
+    pub connected_at: Option<Millis>,
+}
+
+impl Default for Snapshot {
+    fn default() -> Self {
+        Self {
+            status: Status::Idle,
+            attempt: 0,
+            next_retry_at: None,
+            delay_ms: None,
+            queued: 0,
+            latency_ms: None,
+            last_error: None,
+            last_close_code: None,
+            last_close_reason: None,
+            online: true,
+            connected_at: None,
+        }
+    }
+}

@@ -1,0 +1,44 @@
+//! AgentWire: a WebSocket transport for AI-agent UIs, compiled to WebAssembly.
+//!
+//! The crate has two layers:
+//! - [`core`]: the sans-IO logic (reconnect backoff, close-code policy, heartbeat deadlines,
+//!   offline queue, listener registry, the connection state machine). Plain Rust, no clock and
+//!   no I/O inside: time and events go in through `handle_*` methods, actions come out of
+//!   `poll_*` methods. It builds and is tested natively (`cargo test`).
+//! - `web` (wasm32 only): the thin glue that owns one browser `WebSocket` and one timer, feeds
+//!   their events into the core and carries out the actions, and exports `WebSocketTransport`
+//!   to JavaScript.
+//!
+//! On wasm32 the crate is `no_std` (with `alloc`): std's panic and formatting machinery is most
+//! of a wasm module's size, and what ships is budgeted (see BENCHMARKS.md). Natively it uses std,
+//! so the tests run with the usual harness.
+
+#![cfg_attr(target_arch = "wasm32", no_std)]
+
+extern crate alloc;
+
+pub mod core;
+
+#[cfg(target_arch = "wasm32")]
+mod web;
+
+/// What std's prelude would give; imported explicitly so the same code builds without std.
+mod prelude {
+    pub use alloc::borrow::ToOwned;
+    pub use alloc::format;
+    pub use alloc::string::{String, ToString};
+    pub use alloc::vec::Vec;
+}
+
+/// A single-threaded allocator smaller and faster than the dlmalloc std would bring.
+#[cfg(target_arch = "wasm32")]
+#[global_allocator]
+static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
+
+/// Nothing here is meant to panic (bad input becomes an error event), so a panic is a bug: trap
+/// at once instead of carrying formatting code for a message nobody can see.
+#[cfg(target_arch = "wasm32")]
+#[panic_handler]
+fn panic(_: &::core::panic::PanicInfo) -> ! {
+    ::core::arch::wasm32::unreachable()
+}

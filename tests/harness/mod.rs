@@ -1,0 +1,151 @@
+//! A fake clock and a recording embedder for driving the sans-IO core in tests.
+#![allow(dead_code)]
+
+use agentwire::core::{Action, AttemptId, Config, Connection, ErrorKind, Millis, Route, SendOutcome, Status, StatusChange};
+
+/// Drives a `Connection<String>` the way the web layer does, recording what it is told to do.
+pub struct Harness {
+    pub conn: Connection<String>,
+    pub now: Millis,
+    /// Every action, in order, since the last `take_actions`.
+    pub actions: Vec<Action<String>>,
+    /// The attempt of the socket the embedder holds, if any.
+    pub socket: Option<AttemptId>,
+    pub sent: Vec<String>,
+}
+
+impl Harness {
+    pub fn new(config: Config) -> Self {
+        Self::with_seed(config, 1)
+    }
+
+    pub fn with_seed(config: Config, seed: u64) -> Self {
+        let conn = Connection::new(config, seed).expect("valid config");
+        Self { conn, now: 0.0, actions: Vec::new(), socket: None, sent: Vec::new() }
+    }
+
+    /// Drains the core's actions, applying the socket-level ones to the fake socket.
+    pub fn pump(&mut self) {
+        while let Some(action) = self.conn.poll_action() {
+            match &action {
+                Action::OpenSocket { attempt, .. } => self.socket = Some(*attempt),
+                Action::CloseSocket { .. } => self.socket = None,
+                Action::SendFrame(frame) => self.sent.push(frame.clone()),
+                Action::SendPing => self.sent.push("<ping>".into()),
+                Action::SendPong => self.sent.push("<pong>".into()),
+                _ => {}
+            }
+            self.actions.push(action);
+        }
+    }
+
+    pub fn take_actions(&mut self) -> Vec<Action<String>> {
+        std::mem::take(&mut self.actions)
+    }
+
+    pub fn connect(&mut self) {
+        self.conn.connect(self.now);
+        self.pump();
+    }
+
+    pub fn open(&mut self) {
+        let attempt = self.socket.expect("a socket to open");
+        self.conn.handle_open(attempt, self.now);
+        self.pump();
+    }
+
+    /// The server (or network) closes the current socket.
+    pub fn close(&mut self, code: u16) {
+        let attempt = self.socket.take().expect("a socket to close");
+        self.conn.handle_close(attempt, code, "test", self.now);
+        self.pump();
+    }
+
+    pub fn send(&mut self, text: &str) -> SendOutcome {
+        let outcome = self.conn.send(text.to_owned(), text.encode_utf16().count(), |m| m.len(), self.now);
+        self.pump();
+        outcome
+    }
+
+    /// An inbound message of `message_type`, as the web layer reports a parsed JSON frame.
+    pub fn receive(&mut self, message_type: &str) -> Route {
+        let text = format!("{{\"type\":\"{message_type}\"}}");
+        self.conn.handle_text_frame(text.len(), || text.len(), self.now);
+        let route = self.conn.handle_message_type(message_type, self.now);
+        self.pump();
+        route
+    }
+
+    /// Moves the clock to `t` firing every timer deadline on the way, like a real timer would.
+    pub fn advance_to(&mut self, t: Millis) {
+        while let Some(deadline) = self.conn.poll_timeout() {
+            if deadline > t {
+                break;
+            }
+            self.now = self.now.max(deadline);
+            self.conn.handle_timeout(self.now);
+            self.pump();
+        }
+        self.now = t;
+    }
+
+    pub fn advance_by(&mut self, ms: Millis) {
+        self.advance_to(self.now + ms);
+    }
+
+    /// Jumps the clock without firing timers (a throttled background tab), then checks once.
+    pub fn jump_and_check(&mut self, t: Millis) {
+        self.now = t;
+        self.conn.handle_timeout(self.now);
+        self.pump();
+    }
+
+    /// Waits out the pending retry delay; returns how long it was.
+    pub fn wait_for_retry(&mut self) -> Millis {
+        let retry_at = self.conn.snapshot().next_retry_at.expect("a retry to be scheduled");
+        let waited = retry_at - self.now;
+        self.advance_to(retry_at);
+        assert!(self.socket.is_some() || matches!(self.actions.last(), Some(Action::FetchToken { .. })) || self.fetching_token(),
+            "the retry should have started an attempt");
+        waited
+    }
+
+    fn fetching_token(&self) -> bool {
+        self.actions.iter().any(|a| matches!(a, Action::FetchToken { .. }))
+    }
+
+    pub fn status(&self) -> Status {
+        self.conn.status()
+    }
+
+    pub fn status_changes(&self) -> Vec<StatusChange> {
+        self.actions
+            .iter()
+            .filter_map(|a| if let Action::Status(s) = a { Some(s.clone()) } else { None })
+            .collect()
+    }
+
+    pub fn statuses(&self) -> Vec<Status> {
+        self.status_changes().into_iter().map(|s| s.status).collect()
+    }
+
+    pub fn errors(&self) -> Vec<ErrorKind> {
+        self.actions
+            .iter()
+            .filter_map(|a| if let Action::Error(e) = a { Some(e.kind) } else { None })
+            .collect()
+    }
+
+    pub fn opens(&self) -> usize {
+        self.actions.iter().filter(|a| matches!(a, Action::OpenSocket { .. })).count()
+    }
+}
+
+/// Settings with no jitter, so delays are exact.
+pub fn config_without_jitter() -> Config {
+    let mut config = Config::default();
+    if let Some(r) = config.reconnect.as_mut() {
+        r.jitter = 0.0;
+    }
+    config
+}
