@@ -1,0 +1,286 @@
+//! Command line and the validated configuration the server runs with.
+
+use std::net::IpAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::Parser;
+
+/// The token accepted on `/ws/mission` when none is configured, so the demo works out of the box.
+pub const DEFAULT_TOKEN: &str = "demo-token";
+
+/// AgentWire's reference agent server: streams simulated agent events over WebSocket on
+/// 127.0.0.1 and misbehaves on demand (`/control/...`) so clients can be tested against real
+/// failures.
+///
+/// Endpoints: /ws/stream, /ws/agent-tracking/{client_id}, /ws/runs/{run_id}, /ws/mission,
+/// /ws/echo, /ws/bench; control API under /control (drop, close, refuse, silence, delay, send,
+/// session, reset, log); GET /healthz.
+///
+/// On startup prints exactly one line to stdout:
+/// `agentwire-server listening on http://127.0.0.1:<port>`.
+#[derive(Debug, Parser)]
+#[command(name = "agentwire-server", version, about, long_about)]
+pub struct Cli {
+    /// Address to bind. Keep it on loopback: the chaos API lets any caller cut connections.
+    #[arg(long, default_value = "127.0.0.1")]
+    pub host: IpAddr,
+
+    /// Port to bind; 0 picks a free port (read it from the startup line).
+    #[arg(long, env = "PORT", default_value_t = 8000)]
+    pub port: u16,
+
+    /// Serve a directory: `DIR` at `/`, or `/PREFIX=DIR` under `/PREFIX`. Repeatable.
+    /// Directories answer with their index.html.
+    #[arg(long = "static", value_name = "[PREFIX=]DIR")]
+    pub statics: Vec<String>,
+
+    /// A token accepted on /ws/mission. Repeatable; joined with the comma-separated
+    /// AGENTWIRE_TOKENS environment variable. Default when neither is given: demo-token.
+    #[arg(long = "token", value_name = "T")]
+    pub tokens: Vec<String>,
+
+    /// Default delay between simulated agent events on /ws/stream and /ws/runs
+    /// (per connection: ?delay_ms=N).
+    #[arg(long, default_value_t = 40, value_name = "MS")]
+    pub event_delay_ms: u64,
+
+    /// Default pace of message_delta events on /ws/stream, 0 = as fast as possible
+    /// (per connection: ?tokens_per_sec=N).
+    #[arg(long, default_value_t = 60, value_name = "N")]
+    pub tokens_per_sec: u64,
+
+    /// /ws/agent-tracking sends {type:'ping'} after the client has been silent this long
+    /// (per connection: ?ping_after_ms=N).
+    #[arg(long, default_value_t = 30_000, value_name = "MS")]
+    pub tracking_ping_after_ms: u64,
+
+    /// /ws/agent-tracking closes with 1011 "pong timeout" when no {type:'pong'} follows a ping
+    /// within this time.
+    #[arg(long, default_value_t = 10_000, value_name = "MS")]
+    pub tracking_pong_timeout_ms: u64,
+
+    /// Interval between /ws/mission signals (per connection: ?interval_ms=N).
+    #[arg(long, default_value_t = 2_000, value_name = "MS")]
+    pub mission_interval_ms: u64,
+
+    /// Largest inbound WebSocket message; a bigger one closes the connection with 1009.
+    #[arg(long, default_value_t = 1 << 20, value_name = "BYTES")]
+    pub max_message_bytes: usize,
+
+    /// Most WebSocket connections open at once; further upgrades get HTTP 503.
+    #[arg(long, default_value_t = 1024, value_name = "N")]
+    pub max_connections: usize,
+
+    /// Frames queued per client. A broadcast or control send to a full queue disconnects that
+    /// client (1008 "slow consumer"); the connection's own streams wait for room instead.
+    #[arg(long, default_value_t = 4096, value_name = "N")]
+    pub max_outbound_frames: usize,
+
+    /// No connection/control logging on stderr (the startup line is still printed).
+    #[arg(long)]
+    pub quiet: bool,
+}
+
+/// A directory served over HTTP under a URL prefix.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StaticMount {
+    /// `/` or `/something` (no trailing slash).
+    pub prefix: String,
+    pub dir: PathBuf,
+}
+
+/// Everything the server needs, validated. `Config::default()` is what tests start from.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub host: IpAddr,
+    pub port: u16,
+    pub statics: Vec<StaticMount>,
+    pub tokens: Vec<String>,
+    pub event_delay: Duration,
+    pub tokens_per_sec: u64,
+    pub tracking_ping_after: Duration,
+    pub tracking_pong_timeout: Duration,
+    pub mission_interval: Duration,
+    pub max_message_bytes: usize,
+    pub max_connections: usize,
+    pub max_outbound_frames: usize,
+    pub quiet: bool,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            host: IpAddr::from([127, 0, 0, 1]),
+            port: 0,
+            statics: Vec::new(),
+            tokens: vec![DEFAULT_TOKEN.to_string()],
+            event_delay: Duration::from_millis(40),
+            tokens_per_sec: 60,
+            tracking_ping_after: Duration::from_millis(30_000),
+            tracking_pong_timeout: Duration::from_millis(10_000),
+            mission_interval: Duration::from_millis(2_000),
+            max_message_bytes: 1 << 20,
+            max_connections: 1024,
+            max_outbound_frames: 4096,
+            quiet: true,
+        }
+    }
+}
+
+impl Config {
+    /// Builds the configuration from parsed flags and the `AGENTWIRE_TOKENS` value (if set).
+    pub fn from_cli(cli: Cli, env_tokens: Option<&str>) -> Result<Config, String> {
+        let statics = cli
+            .statics
+            .iter()
+            .map(|spec| parse_static(spec))
+            .collect::<Result<Vec<_>, _>>()?;
+        for (i, mount) in statics.iter().enumerate() {
+            if statics[..i].iter().any(|m| m.prefix == mount.prefix) {
+                return Err(format!("--static: prefix {} given twice", mount.prefix));
+            }
+        }
+
+        let mut tokens: Vec<String> = cli.tokens.iter().map(|t| t.trim().to_string()).collect();
+        if let Some(list) = env_tokens {
+            tokens.extend(list.split(',').map(|t| t.trim().to_string()));
+        }
+        tokens.retain(|t| !t.is_empty());
+        if tokens.is_empty() {
+            tokens.push(DEFAULT_TOKEN.to_string());
+        }
+        if let Some(bad) = tokens.iter().find(|t| !is_valid_token(t)) {
+            // The token travels in Sec-WebSocket-Protocol, so it must be a header token.
+            return Err(format!(
+                "token {bad:?} cannot travel in Sec-WebSocket-Protocol (use letters, digits, - _ . ~)"
+            ));
+        }
+
+        if cli.max_message_bytes < 125 {
+            return Err("--max-message-bytes must be at least 125".into());
+        }
+        if cli.max_connections == 0 {
+            return Err("--max-connections must be at least 1".into());
+        }
+        if cli.max_outbound_frames == 0 {
+            return Err("--max-outbound-frames must be at least 1".into());
+        }
+        if cli.mission_interval_ms == 0 {
+            return Err("--mission-interval-ms must be at least 1".into());
+        }
+        if cli.tracking_ping_after_ms == 0 || cli.tracking_pong_timeout_ms == 0 {
+            return Err(
+                "--tracking-ping-after-ms and --tracking-pong-timeout-ms must be at least 1".into(),
+            );
+        }
+
+        Ok(Config {
+            host: cli.host,
+            port: cli.port,
+            statics,
+            tokens,
+            event_delay: Duration::from_millis(cli.event_delay_ms),
+            tokens_per_sec: cli.tokens_per_sec,
+            tracking_ping_after: Duration::from_millis(cli.tracking_ping_after_ms),
+            tracking_pong_timeout: Duration::from_millis(cli.tracking_pong_timeout_ms),
+            mission_interval: Duration::from_millis(cli.mission_interval_ms),
+            max_message_bytes: cli.max_message_bytes,
+            max_connections: cli.max_connections,
+            max_outbound_frames: cli.max_outbound_frames,
+            quiet: cli.quiet,
+        })
+    }
+}
+
+/// `DIR` → served at `/`; `/PREFIX=DIR` → served under `/PREFIX`.
+pub fn parse_static(spec: &str) -> Result<StaticMount, String> {
+    let (prefix, dir) = match spec.split_once('=') {
+        Some((prefix, dir)) if prefix.starts_with('/') => (prefix, dir),
+        Some((prefix, _)) => {
+            return Err(format!(
+                "--static {spec}: the prefix {prefix:?} must start with '/'"
+            ));
+        }
+        None => ("/", spec),
+    };
+    let prefix = match prefix.trim_end_matches('/') {
+        "" => "/".to_string(),
+        trimmed => trimmed.to_string(),
+    };
+    let reserved = crate::static_files::RESERVED_PREFIXES.iter().any(|r| {
+        prefix == *r
+            || prefix
+                .strip_prefix(r)
+                .is_some_and(|rest| rest.starts_with('/'))
+    });
+    if reserved {
+        return Err(format!(
+            "--static {spec}: {prefix} is used by the server itself"
+        ));
+    }
+    if prefix.contains(['{', '}', '*']) {
+        return Err(format!(
+            "--static {spec}: the prefix may not contain {{ }} or *"
+        ));
+    }
+    if dir.is_empty() {
+        return Err(format!("--static {spec}: missing directory"));
+    }
+    let dir = PathBuf::from(dir);
+    if !dir.is_dir() {
+        return Err(format!(
+            "--static {spec}: {} is not a directory",
+            dir.display()
+        ));
+    }
+    Ok(StaticMount { prefix, dir })
+}
+
+fn is_valid_token(token: &str) -> bool {
+    token
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~' | b'+'))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn static_spec_without_prefix_mounts_at_root() {
+        let m = parse_static(".").unwrap();
+        assert_eq!(m.prefix, "/");
+        assert_eq!(m.dir, PathBuf::from("."));
+    }
+
+    #[test]
+    fn static_spec_with_prefix_mounts_under_it() {
+        let m = parse_static("/pkg/=.").unwrap();
+        assert_eq!(m.prefix, "/pkg");
+    }
+
+    #[test]
+    fn static_spec_rejects_relative_prefix_and_missing_dir() {
+        assert!(parse_static("pkg=.").is_err());
+        assert!(parse_static("/pkg=/definitely/not/here").is_err());
+        assert!(parse_static("/control=.").is_err());
+        assert!(parse_static("/ws/x=.").is_err());
+    }
+
+    #[test]
+    fn tokens_join_flags_and_environment_and_default_to_demo_token() {
+        let cli = Cli::parse_from(["agentwire-server", "--token", "a"]);
+        let cfg = Config::from_cli(cli, Some("b, c,")).unwrap();
+        assert_eq!(cfg.tokens, ["a", "b", "c"]);
+        let cli = Cli::parse_from(["agentwire-server"]);
+        let cfg = Config::from_cli(cli, None).unwrap();
+        assert_eq!(cfg.tokens, [DEFAULT_TOKEN]);
+    }
+
+    #[test]
+    fn tokens_that_cannot_be_a_subprotocol_are_rejected() {
+        let cli = Cli::parse_from(["agentwire-server", "--token", "has space"]);
+        assert!(Config::from_cli(cli, None).is_err());
+    }
+}

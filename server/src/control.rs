@@ -1,0 +1,197 @@
+//! `/control/...`: chaos and observation over HTTP, for tests and the demo's outage buttons.
+//! Every action answers JSON (`{"ok":true,"affected":<connections>}`); bad parameters get 400
+//! with `{"ok":false,"error":…}`.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::body::Bytes;
+use axum::extract::ws::{Message, Utf8Bytes};
+use axum::extract::{DefaultBodyLimit, Query, State};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde_json::{json, Value};
+use tokio::time::Instant;
+
+use crate::agent_script::Script;
+use crate::app::App;
+use crate::chaos;
+use crate::endpoints::Endpoint;
+use crate::params::{BadRequest, Params};
+use crate::session_runner::{Pace, SessionRun};
+
+/// Largest `/control/send` body: room for frames well beyond a client's own limit (to test
+/// it), small enough that a mistaken upload cannot exhaust memory.
+pub const MAX_CONTROL_BODY_BYTES: usize = 16 << 20;
+/// Longest refuse/delay/silence window accepted (10 minutes / 1 hour).
+const MAX_WINDOW_MS: u64 = 600_000;
+const MAX_SILENCE_MS: u64 = 3_600_000;
+/// A close frame carries at most 123 bytes of reason (125-byte control frame minus the code).
+const MAX_CLOSE_REASON_BYTES: usize = 123;
+
+type Reply = Result<Json<Value>, BadRequest>;
+type Q = Query<HashMap<String, String>>;
+
+pub fn router() -> Router<Arc<App>> {
+    Router::new()
+        .route("/drop", post(drop))
+        .route("/close", post(close))
+        .route("/refuse", post(refuse))
+        .route("/silence", post(silence))
+        .route("/delay", post(delay))
+        .route("/send", post(send))
+        .route("/session", post(session))
+        .route("/reset", post(reset))
+        .route("/log", get(log))
+        .layer(DefaultBodyLimit::max(MAX_CONTROL_BODY_BYTES))
+}
+
+fn ok(affected: usize) -> Json<Value> {
+    Json(json!({ "ok": true, "affected": affected }))
+}
+
+async fn drop(State(app): State<Arc<App>>, Query(q): Q) -> Reply {
+    Params::new(&q).only(&[])?;
+    let affected = chaos::drop_all(&app.registry);
+    app.note(format_args!("control: drop ({affected} connections)"));
+    Ok(ok(affected))
+}
+
+async fn close(State(app): State<Arc<App>>, Query(q): Q) -> Reply {
+    let p = Params::new(&q);
+    p.only(&["code", "reason"])?;
+    let code = p.u64("code", u64::from(u16::MAX))?.unwrap_or(1000) as u16;
+    // What a server may put in a close frame (RFC 6455 7.4): the registered codes except the
+    // reserved 1004-1006 and 1015, plus the 3000-4999 ranges. 1001, 1011 and 1012 are exactly
+    // what real servers send on restart or crash, so clients must be testable against them.
+    if !((1000..=1003).contains(&code) || (1007..=1014).contains(&code) || (3000..=4999).contains(&code)) {
+        return Err(BadRequest(format!(
+            "code must be 1000-1003, 1007-1014 or 3000-4999, got {code}"
+        )));
+    }
+    let reason = p.str("reason").unwrap_or("");
+    if reason.len() > MAX_CLOSE_REASON_BYTES {
+        return Err(BadRequest(format!(
+            "reason must be at most {MAX_CLOSE_REASON_BYTES} bytes"
+        )));
+    }
+    let affected = chaos::close_all(&app.registry, code, reason);
+    app.note(format_args!(
+        "control: close {code} {reason:?} ({affected} connections)"
+    ));
+    Ok(ok(affected))
+}
+
+async fn refuse(State(app): State<Arc<App>>, Query(q): Q) -> Reply {
+    let p = Params::new(&q);
+    p.only(&["ms"])?;
+    let ms = match p.u64("ms", MAX_WINDOW_MS)? {
+        Some(ms) if ms > 0 => ms,
+        _ => return Err(BadRequest(format!("ms is required: 1 to {MAX_WINDOW_MS}"))),
+    };
+    app.chaos.refuse_for(Duration::from_millis(ms));
+    app.note(format_args!("control: refuse upgrades for {ms} ms"));
+    Ok(Json(json!({ "ok": true, "affected": 0, "ms": ms })))
+}
+
+async fn silence(State(app): State<Arc<App>>, Query(q): Q) -> Reply {
+    let p = Params::new(&q);
+    p.only(&["ms"])?;
+    let until = match p.u64("ms", MAX_SILENCE_MS)? {
+        Some(0) => {
+            return Err(BadRequest(
+                "ms must be at least 1 (omit it to silence until reset)".into(),
+            ))
+        }
+        Some(ms) => Some(Instant::now() + Duration::from_millis(ms)),
+        None => None,
+    };
+    let affected = chaos::silence_all(&app.registry, until);
+    app.note(format_args!("control: silence ({affected} connections)"));
+    Ok(ok(affected))
+}
+
+async fn delay(State(app): State<Arc<App>>, Query(q): Q) -> Reply {
+    let p = Params::new(&q);
+    p.only(&["ms"])?;
+    let Some(ms) = p.u64("ms", MAX_WINDOW_MS)? else {
+        return Err(BadRequest(format!(
+            "ms is required: 0 (off) to {MAX_WINDOW_MS}"
+        )));
+    };
+    app.chaos.set_delay(Duration::from_millis(ms));
+    app.note(format_args!("control: delay outbound frames by {ms} ms"));
+    Ok(Json(
+        json!({ "ok": true, "affected": app.registry.open_count(), "ms": ms }),
+    ))
+}
+
+async fn send(State(app): State<Arc<App>>, Query(q): Q, body: Bytes) -> Reply {
+    let p = Params::new(&q);
+    p.only(&["binary", "endpoint"])?;
+    let endpoint = match p.str("endpoint") {
+        None => None,
+        Some(name) => Some(Endpoint::from_name(name).ok_or_else(|| {
+            BadRequest(format!(
+                "endpoint must be one of {}, got {name:?}",
+                Endpoint::names().join(", ")
+            ))
+        })?),
+    };
+    let msg = if p.flag("binary")? {
+        Message::Binary(body)
+    } else {
+        let text = Utf8Bytes::try_from(body)
+            .map_err(|_| BadRequest("body is not UTF-8; send it with ?binary=1".into()))?;
+        Message::Text(text)
+    };
+    let affected = app.registry.broadcast(endpoint, &msg);
+    Ok(ok(affected))
+}
+
+async fn session(State(app): State<Arc<App>>, Query(q): Q) -> Reply {
+    let p = Params::new(&q);
+    p.only(&["message", "delay_ms"])?;
+    let message = p
+        .str("message")
+        .map(str::trim)
+        .filter(|m| !m.is_empty())
+        .unwrap_or("Simulated agent session");
+    let event_delay = p
+        .u64("delay_ms", MAX_WINDOW_MS)?
+        .map(Duration::from_millis)
+        .unwrap_or(app.config.event_delay);
+    let pace = Pace {
+        event_delay,
+        tokens_per_sec: 0,
+    };
+    let run = SessionRun::begin(
+        &app,
+        message,
+        Script::for_message(message, None),
+        pace,
+        None,
+    );
+    let session_id = run.session_id().to_string();
+    tokio::spawn(run.run());
+    app.note(format_args!("control: simulated {session_id}"));
+    let watchers = app.log.open_connections(Endpoint::Tracking);
+    Ok(Json(
+        json!({ "ok": true, "affected": watchers, "session_id": session_id }),
+    ))
+}
+
+async fn reset(State(app): State<Arc<App>>, Query(q): Q) -> Reply {
+    Params::new(&q).only(&[])?;
+    app.chaos.reset();
+    let affected = chaos::unsilence_all(&app.registry);
+    app.log.reset();
+    app.note(format_args!("control: reset"));
+    Ok(ok(affected))
+}
+
+async fn log(State(app): State<Arc<App>>, Query(q): Q) -> Reply {
+    Params::new(&q).only(&[])?;
+    Ok(Json(app.log.snapshot()))
+}

@@ -1,0 +1,137 @@
+//! The WebSocket endpoints, one file each, and what every upgrade has in common: admission
+//! (chaos refuse window, connection cap) and inbound size limits.
+
+pub mod bench;
+pub mod echo;
+pub mod mission;
+pub mod runs;
+pub mod stream;
+pub mod tracking;
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use axum::extract::ws::WebSocketUpgrade;
+use axum::extract::Query;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde_json::json;
+
+use crate::app::App;
+use crate::params::{BadRequest, Params};
+use crate::registry::Slot;
+use crate::session_runner::Pace;
+
+/// Query parameters of an upgrade request.
+pub type WsQuery = Query<HashMap<String, String>>;
+
+/// Longest per-connection pause accepted in query parameters (1 minute).
+const MAX_PARAM_MS: u64 = 60_000;
+const MAX_TOKENS_PER_SEC: u64 = 1_000_000;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Endpoint {
+    Stream,
+    Tracking,
+    Runs,
+    Mission,
+    Echo,
+    Bench,
+}
+
+impl Endpoint {
+    pub const ALL: [Endpoint; 6] = [
+        Endpoint::Stream,
+        Endpoint::Tracking,
+        Endpoint::Runs,
+        Endpoint::Mission,
+        Endpoint::Echo,
+        Endpoint::Bench,
+    ];
+
+    /// The name used in `/control/log` and `/control/send?endpoint=`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Endpoint::Stream => "stream",
+            Endpoint::Tracking => "tracking",
+            Endpoint::Runs => "runs",
+            Endpoint::Mission => "mission",
+            Endpoint::Echo => "echo",
+            Endpoint::Bench => "bench",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Endpoint> {
+        Endpoint::ALL.into_iter().find(|e| e.name() == name)
+    }
+
+    pub fn names() -> Vec<&'static str> {
+        Endpoint::ALL.iter().map(|e| e.name()).collect()
+    }
+}
+
+/// An upgrade the server will not take: answered with 503, so the browser's handshake fails.
+#[derive(Debug)]
+pub struct Refused(&'static str);
+
+impl IntoResponse for Refused {
+    fn into_response(self) -> Response {
+        (
+            StatusCode::SERVICE_UNAVAILABLE,
+            Json(json!({ "ok": false, "error": self.0 })),
+        )
+            .into_response()
+    }
+}
+
+/// Admits an upgrade: refused during a chaos refuse window, when the server is full, or
+/// while it shuts down. The slot is released when the connection (or failed upgrade) ends.
+pub fn admit(app: &App) -> Result<Slot, Refused> {
+    if app.chaos.refusing() {
+        return Err(Refused("refusing connections (POST /control/refuse)"));
+    }
+    app.registry
+        .try_reserve_slot()
+        .ok_or(Refused("too many connections (or shutting down)"))
+}
+
+/// Bounds inbound messages and frames: a bigger one closes the connection with 1009 before
+/// its payload is buffered.
+pub fn limits(ws: WebSocketUpgrade, app: &App) -> WebSocketUpgrade {
+    let max = app.config.max_message_bytes;
+    ws.max_message_size(max).max_frame_size(max)
+}
+
+/// `?delay_ms=N&tokens_per_sec=N`, defaulting to the CLI values.
+pub fn pace(app: &App, params: &Params<'_>) -> Result<Pace, BadRequest> {
+    let event_delay = params
+        .u64("delay_ms", MAX_PARAM_MS)?
+        .map(Duration::from_millis)
+        .unwrap_or(app.config.event_delay);
+    let tokens_per_sec = params
+        .u64("tokens_per_sec", MAX_TOKENS_PER_SEC)?
+        .unwrap_or(app.config.tokens_per_sec);
+    Ok(Pace {
+        event_delay,
+        tokens_per_sec,
+    })
+}
+
+/// A positive duration in milliseconds from the query, or `default`.
+pub fn millis_param(
+    params: &Params<'_>,
+    name: &str,
+    default: Duration,
+) -> Result<Duration, BadRequest> {
+    match params.u64(name, MAX_PARAM_MS * 10)? {
+        None => Ok(default),
+        Some(0) => Err(BadRequest(format!("{name} must be at least 1"))),
+        Some(ms) => Ok(Duration::from_millis(ms)),
+    }
+}
+
+/// Whether a parsed client frame is `{"type":"ping"}`: every JSON endpoint answers `pong`.
+pub fn is_ping(value: &serde_json::Value) -> bool {
+    value.get("type").and_then(serde_json::Value::as_str) == Some("ping")
+}

@@ -1,0 +1,193 @@
+//! `/ws/runs/{run_id}`: one run's events, then a clean close (1000 "run complete").
+//!
+//! `boot`, then per agent `agent_start`, per task `task_start`, per tool `tool_start {tool,
+//! params}`, several `tool_progress {tool, message, progress}` (progress up to 1),
+//! `tool_end {tool, duration_s, exit_code, status}`, then `task_end`, `agent_end`, and finally
+//! `done`. Every event carries `run_id`; the plan is derived from the run id (deterministic).
+
+use std::sync::Arc;
+
+use axum::extract::ws::{WebSocket, WebSocketUpgrade};
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Response};
+use serde_json::{json, Value};
+use tokio::time::{sleep, Instant};
+
+use super::{admit, is_ping, limits, pace, Endpoint, WsQuery};
+use crate::agent_script::{fnv1a, mix, AGENTS};
+use crate::app::App;
+use crate::connection::{Connection, Gone, Incoming, Outbox};
+use crate::events::{event, pong};
+use crate::params::Params;
+use crate::registry::Slot;
+use crate::session_runner::Pace;
+
+const TOOLS: [(&str, &str); 4] = [
+    ("web_search", "searching"),
+    ("fetch_page", "downloading"),
+    ("run_python", "executing"),
+    ("write_file", "writing"),
+];
+
+pub async fn handler(
+    ws: WebSocketUpgrade,
+    State(app): State<Arc<App>>,
+    Path(run_id): Path<String>,
+    Query(query): WsQuery,
+) -> Response {
+    let pace = match pace(&app, &Params::new(&query)) {
+        Ok(pace) => pace,
+        Err(bad) => return bad.into_response(),
+    };
+    let slot = match admit(&app) {
+        Ok(slot) => slot,
+        Err(refused) => return refused.into_response(),
+    };
+    limits(ws, &app).on_upgrade(move |socket| serve(socket, app, slot, run_id, pace))
+}
+
+/// 1-64 characters of letters, digits, `-`, `_`, `.`.
+pub fn is_valid_run_id(id: &str) -> bool {
+    (1..=64).contains(&id.len())
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
+}
+
+async fn serve(socket: WebSocket, app: Arc<App>, slot: Slot, run_id: String, pace: Pace) {
+    let mut conn = Connection::open(socket, Endpoint::Runs, &app, slot);
+    if !is_valid_run_id(&run_id) {
+        conn.close(1008, "invalid run id").await;
+        conn.finish().await;
+        return;
+    }
+    {
+        // Scoped so the producer (and its queue sender) is gone before `finish`.
+        let play = play(run_id, conn.outbox(), pace);
+        tokio::pin!(play);
+        loop {
+            tokio::select! {
+                played = &mut play => {
+                    if played.is_ok() {
+                        conn.close(1000, "run complete").await;
+                    }
+                    break;
+                }
+                incoming = conn.recv() => match incoming {
+                    None => break,
+                    Some(Incoming::Text(text)) => {
+                        // A run is one-way; only pings are answered (everything is logged).
+                        let ping = serde_json::from_str::<Value>(text.as_str()).is_ok_and(|v| is_ping(&v));
+                        if ping && conn.send_text(pong()).await.is_err() {
+                            break;
+                        }
+                    }
+                    Some(Incoming::Binary(_)) => {}
+                },
+            }
+        }
+    }
+    conn.finish().await;
+}
+
+struct Emitter {
+    outbox: Outbox,
+    run_id: String,
+    pace: Pace,
+    first: bool,
+}
+
+impl Emitter {
+    async fn emit(&mut self, kind: &str, mut fields: Value) -> Result<(), Gone> {
+        if !self.first && !self.pace.event_delay.is_zero() {
+            sleep(self.pace.event_delay).await;
+        }
+        self.first = false;
+        if let Value::Object(map) = &mut fields {
+            map.insert("run_id".into(), Value::from(self.run_id.as_str()));
+        }
+        self.outbox.send_text(event(kind, fields)).await
+    }
+}
+
+async fn play(run_id: String, outbox: Outbox, pace: Pace) -> Result<(), Gone> {
+    let seed = fnv1a(run_id.as_bytes());
+    let agent_count = 1 + mix(seed) % 2;
+    let mut out = Emitter {
+        outbox,
+        run_id,
+        pace,
+        first: true,
+    };
+    let mut tool_runs = 0u64;
+    out.emit(
+        "boot",
+        json!({ "agents": agent_count, "message": "run started" }),
+    )
+    .await?;
+
+    for a in 0..agent_count {
+        let agent = &AGENTS[((mix(seed ^ 0xa) + a) % AGENTS.len() as u64) as usize];
+        let agent_id = format!("agent_{}", a + 1);
+        out.emit(
+            "agent_start",
+            json!({ "agent_id": agent_id, "agent_name": agent.name }),
+        )
+        .await?;
+        let task_count = 1 + mix(seed.wrapping_add(0x10 + a)) % 2;
+        for t in 0..task_count {
+            let task_id = format!("task_{}_{}", a + 1, t + 1);
+            let h = mix(seed.wrapping_add(0x100 + a * 16 + t));
+            let title = format!("Step {} of {}'s plan", t + 1, agent.name);
+            out.emit(
+                "task_start",
+                json!({ "agent_id": agent_id, "task_id": task_id, "title": title }),
+            )
+            .await?;
+            for k in 0..1 + h % 2 {
+                let (tool, verb) = TOOLS[((h >> (8 + 4 * k)) % TOOLS.len() as u64) as usize];
+                let params =
+                    json!({ "target": format!("item-{}", (h >> 16) % 1000 + k), "timeout_s": 30 });
+                let started = Instant::now();
+                out.emit("tool_start", json!({ "agent_id": agent_id, "task_id": task_id, "tool": tool, "params": params })).await?;
+                let steps = 3 + (h >> (20 + k)) % 3;
+                for s in 1..=steps {
+                    let progress = s as f64 / steps as f64;
+                    let message = format!("{verb} {s}/{steps}");
+                    out.emit("tool_progress", json!({ "agent_id": agent_id, "task_id": task_id, "tool": tool, "message": message, "progress": progress })).await?;
+                }
+                let duration_s = (started.elapsed().as_secs_f64() * 1000.0).round() / 1000.0;
+                out.emit("tool_end", json!({ "agent_id": agent_id, "task_id": task_id, "tool": tool, "duration_s": duration_s, "exit_code": 0, "status": "success" })).await?;
+                tool_runs += 1;
+            }
+            out.emit(
+                "task_end",
+                json!({ "agent_id": agent_id, "task_id": task_id, "status": "success" }),
+            )
+            .await?;
+        }
+        out.emit(
+            "agent_end",
+            json!({ "agent_id": agent_id, "status": "success" }),
+        )
+        .await?;
+    }
+    out.emit(
+        "done",
+        json!({ "status": "success", "tools_run": tool_runs }),
+    )
+    .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_valid_run_id;
+
+    #[test]
+    fn run_ids_are_short_url_safe_names() {
+        assert!(is_valid_run_id("run-42_a.b"));
+        assert!(!is_valid_run_id(""));
+        assert!(!is_valid_run_id(&"x".repeat(65)));
+        assert!(!is_valid_run_id("a b"));
+    }
+}

@@ -1,0 +1,204 @@
+//! `/ws/agent-tracking/{client_id}`: status of running agent sessions.
+//!
+//! On connect: `active_sessions {data:{total_sessions, sessions}}`. Answers
+//! `get_session_state {session_id}` with `session_state {session_id, state}` (state null when
+//! unknown) and `get_session_logs {session_id?}` with `session_logs {logs}`. Receives the
+//! `agent_status` / `agent_collaboration` broadcasts of every running session. When the client
+//! has been silent for `ping_after`, sends `{type:'ping'}` and expects `{type:'pong'}` within
+//! the pong timeout, else closes with 1011 "pong timeout".
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::extract::ws::{WebSocket, WebSocketUpgrade};
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Response};
+use serde_json::{json, Value};
+use tokio::time::{sleep_until, Instant};
+
+use super::{admit, is_ping, limits, millis_param, Endpoint, WsQuery};
+use crate::app::App;
+use crate::connection::{Connection, Incoming};
+use crate::events::{error, event, pong};
+use crate::params::Params;
+use crate::registry::Slot;
+
+pub async fn handler(
+    ws: WebSocketUpgrade,
+    State(app): State<Arc<App>>,
+    Path(client_id): Path<String>,
+    Query(query): WsQuery,
+) -> Response {
+    let ping_after = match millis_param(
+        &Params::new(&query),
+        "ping_after_ms",
+        app.config.tracking_ping_after,
+    ) {
+        Ok(d) => d,
+        Err(bad) => return bad.into_response(),
+    };
+    let slot = match admit(&app) {
+        Ok(slot) => slot,
+        Err(refused) => return refused.into_response(),
+    };
+    limits(ws, &app).on_upgrade(move |socket| serve(socket, app, slot, client_id, ping_after))
+}
+
+/// `^client_\d+_[a-z0-9]+$`, checked by hand (no regex dependency for one pattern).
+pub fn is_valid_client_id(id: &str) -> bool {
+    let Some((digits, suffix)) = id
+        .strip_prefix("client_")
+        .and_then(|rest| rest.split_once('_'))
+    else {
+        return false;
+    };
+    !digits.is_empty()
+        && digits.bytes().all(|b| b.is_ascii_digit())
+        && !suffix.is_empty()
+        && suffix
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+}
+
+async fn serve(
+    socket: WebSocket,
+    app: Arc<App>,
+    slot: Slot,
+    client_id: String,
+    ping_after: Duration,
+) {
+    let mut conn = Connection::open(socket, Endpoint::Tracking, &app, slot);
+    if !is_valid_client_id(&client_id) {
+        // Accept, then close: a browser only learns the reason through a close frame.
+        conn.close(1008, "invalid client id").await;
+        conn.finish().await;
+        return;
+    }
+    if conn.send_text(active_sessions(&app)).await.is_ok() {
+        heartbeat_loop(&mut conn, &app, ping_after).await;
+    }
+    conn.finish().await;
+}
+
+async fn heartbeat_loop(conn: &mut Connection, app: &App, ping_after: Duration) {
+    let pong_timeout = app.config.tracking_pong_timeout;
+    let mut last_heard = Instant::now();
+    // When a ping is outstanding: the deadline for its pong.
+    let mut pong_due: Option<Instant> = None;
+    loop {
+        let deadline = pong_due.unwrap_or(last_heard + ping_after);
+        tokio::select! {
+            incoming = conn.recv() => {
+                let Some(incoming) = incoming else { return };
+                last_heard = Instant::now();
+                let reply = match incoming {
+                    Incoming::Text(text) => answer(app, text.as_str(), &mut pong_due),
+                    Incoming::Binary(_) => Some(error("Binary frames are not supported here; send JSON text")),
+                };
+                if let Some(reply) = reply {
+                    if conn.send_text(reply).await.is_err() {
+                        return;
+                    }
+                }
+            }
+            _ = sleep_until(deadline) => {
+                if conn.is_silenced() {
+                    // A silenced connection is frozen: its heartbeat restarts afterwards.
+                    conn.wait_unsilenced().await;
+                    last_heard = Instant::now();
+                    pong_due = pong_due.map(|_| Instant::now() + pong_timeout);
+                    continue;
+                }
+                if pong_due.is_some() {
+                    conn.close_now(1011, "pong timeout");
+                    continue; // recv() now returns None
+                }
+                if conn.send_text(event("ping", json!({}))).await.is_err() {
+                    return;
+                }
+                pong_due = Some(Instant::now() + pong_timeout);
+            }
+        }
+    }
+}
+
+fn active_sessions(app: &App) -> String {
+    let sessions = app.sessions.active();
+    event(
+        "active_sessions",
+        json!({ "data": { "total_sessions": sessions.len(), "sessions": sessions } }),
+    )
+}
+
+/// The reply to one client frame, if any. A `pong` settles the outstanding ping.
+fn answer(app: &App, text: &str, pong_due: &mut Option<Instant>) -> Option<String> {
+    let value: Value = match serde_json::from_str(text) {
+        Ok(value) => value,
+        Err(e) => return Some(error(&format!("Malformed JSON: {e}"))),
+    };
+    if is_ping(&value) {
+        return Some(pong());
+    }
+    let Some(kind) = value.get("type").and_then(Value::as_str) else {
+        return Some(error("Expected a JSON object with a string \"type\""));
+    };
+    // Accept the session id flat or inside `payload`, as clients send either.
+    let session_id = value
+        .get("session_id")
+        .or_else(|| value.get("payload").and_then(|p| p.get("session_id")))
+        .and_then(Value::as_str);
+    match kind {
+        "pong" => {
+            *pong_due = None;
+            None
+        }
+        "get_session_state" => {
+            let Some(session_id) = session_id else {
+                return Some(error("get_session_state needs session_id"));
+            };
+            let state = app.sessions.get(session_id);
+            Some(event(
+                "session_state",
+                json!({ "session_id": session_id, "state": state }),
+            ))
+        }
+        "get_session_logs" => {
+            let logs = app.sessions.logs(session_id);
+            Some(event(
+                "session_logs",
+                json!({ "session_id": session_id, "logs": logs }),
+            ))
+        }
+        "get_active_sessions" => Some(active_sessions(app)),
+        other => Some(error(&format!("Unknown message type \"{other}\""))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_valid_client_id;
+
+    #[test]
+    fn client_ids_follow_the_tracking_pattern() {
+        for good in [
+            "client_1_a",
+            "client_1732000000_x7k2p9",
+            "client_007_abc123",
+        ] {
+            assert!(is_valid_client_id(good), "{good}");
+        }
+        for bad in [
+            "",
+            "client_",
+            "client__abc",
+            "client_12_",
+            "client_12_ABC",
+            "client_1a_b",
+            "client_1_a_b",
+            "user_1_a",
+            "client_1_a-b",
+        ] {
+            assert!(!is_valid_client_id(bad), "{bad}");
+        }
+    }
+}

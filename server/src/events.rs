@@ -1,0 +1,123 @@
+//! Server → client events: flat JSON objects `{"type": …, <fields>, "timestamp": "<ISO-8601>"}`.
+//!
+//! Clients dispatch on `type`, so every field sits directly on the object (no `data` envelope
+//! except where a protocol we mirror has one, e.g. `active_sessions.data`).
+
+use std::fmt::Write as _;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use serde_json::{json, Map, Value};
+
+/// Serialises one event: `type` first, then `fields` (must be a JSON object), then `timestamp`.
+pub fn event(kind: &str, fields: Value) -> String {
+    let mut out = String::with_capacity(128);
+    out.push_str("{\"type\":");
+    push_json(&mut out, &Value::from(kind));
+    if let Value::Object(map) = fields {
+        push_fields(&mut out, &map);
+    }
+    out.push_str(",\"timestamp\":\"");
+    out.push_str(&now_iso8601());
+    out.push_str("\"}");
+    out
+}
+
+fn push_fields(out: &mut String, map: &Map<String, Value>) {
+    for (key, value) in map {
+        if key == "type" || key == "timestamp" {
+            continue; // owned by the envelope
+        }
+        out.push(',');
+        push_json(out, &Value::from(key.as_str()));
+        out.push(':');
+        push_json(out, value);
+    }
+}
+
+fn push_json(out: &mut String, value: &Value) {
+    // Serialising a Value into a String cannot fail (no I/O, keys are strings).
+    out.push_str(&value.to_string());
+}
+
+/// `{"type":"error","message":…}`: the answer to a frame the server could not use.
+pub fn error(message: &str) -> String {
+    event("error", json!({ "message": message }))
+}
+
+/// `{"type":"pong"}` with a timestamp.
+pub fn pong() -> String {
+    event("pong", json!({}))
+}
+
+/// The current time as `2025-01-31T12:34:56.789Z` (UTC, millisecond precision).
+pub fn now_iso8601() -> String {
+    let since_epoch = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap_or_default();
+    iso8601_from_unix_millis(since_epoch.as_millis() as i64)
+}
+
+/// The current time as Unix epoch milliseconds with microsecond precision (bench `ts`).
+pub fn now_unix_millis_f64() -> f64 {
+    let since_epoch = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap_or_default();
+    since_epoch.as_micros() as f64 / 1000.0
+}
+
+/// Formats Unix epoch milliseconds as ISO-8601 UTC without pulling in a date crate
+/// (civil-from-days, Howard Hinnant's algorithm).
+pub fn iso8601_from_unix_millis(millis: i64) -> String {
+    let secs = millis.div_euclid(1000);
+    let ms = millis.rem_euclid(1000);
+    let days = secs.div_euclid(86_400);
+    let sod = secs.rem_euclid(86_400);
+    let (h, m, s) = (sod / 3600, (sod % 3600) / 60, sod % 60);
+
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+
+    let mut out = String::with_capacity(24);
+    let _ = write!(
+        out,
+        "{year:04}-{month:02}-{day:02}T{h:02}:{m:02}:{s:02}.{ms:03}Z"
+    );
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn iso8601_formats_known_instants() {
+        assert_eq!(iso8601_from_unix_millis(0), "1970-01-01T00:00:00.000Z");
+        assert_eq!(
+            iso8601_from_unix_millis(951_782_400_123),
+            "2000-02-29T00:00:00.123Z"
+        );
+        assert_eq!(
+            iso8601_from_unix_millis(1_735_689_599_999),
+            "2024-12-31T23:59:59.999Z"
+        );
+    }
+
+    #[test]
+    fn event_is_flat_with_type_first_and_timestamp() {
+        let text = event(
+            "tool_call",
+            json!({"agent": "Researcher", "type": "ignored"}),
+        );
+        assert!(text.starts_with("{\"type\":\"tool_call\",\"agent\":\"Researcher\""));
+        let value: Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(value["type"], "tool_call");
+        assert_eq!(value["timestamp"].as_str().unwrap().len(), 24);
+    }
+}

@@ -1,0 +1,314 @@
+//! Plays an agent script in time: chat events to the chat client (if any), and state, log
+//! lines and `agent_status` / `agent_collaboration` broadcasts for /ws/agent-tracking.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::extract::ws::Message;
+use serde_json::{json, Value};
+use tokio::time::{sleep, sleep_until, Instant};
+
+use crate::agent_script::{Agent, Script};
+use crate::app::App;
+use crate::connection::{Gone, Outbox};
+use crate::endpoints::Endpoint;
+use crate::events::event;
+use crate::sessions::{Source, Status};
+
+/// How fast a session plays.
+#[derive(Debug, Clone, Copy)]
+pub struct Pace {
+    /// Between agent events (steps, tool calls, results, progress, chart).
+    pub event_delay: Duration,
+    /// `message_delta`s per second; 0 = as fast as the client reads.
+    pub tokens_per_sec: u64,
+}
+
+/// Marks the session cancelled and tells tracking clients if the run ends early: aborted by
+/// `cancel`, replaced by a newer chat, or its chat client went away.
+struct Outcome {
+    app: Arc<App>,
+    session_id: String,
+    lead: &'static Agent,
+    completed: bool,
+}
+
+impl Drop for Outcome {
+    fn drop(&mut self) {
+        if self.completed
+            || !self
+                .app
+                .sessions
+                .finish(&self.session_id, Status::Cancelled)
+        {
+            return;
+        }
+        self.app
+            .sessions
+            .log(&self.session_id, self.lead.name, "Session cancelled".into());
+        broadcast_status(
+            &self.app,
+            &self.session_id,
+            self.lead,
+            "cancelled",
+            None,
+            "Cancelled",
+        );
+    }
+}
+
+pub struct SessionRun {
+    app: Arc<App>,
+    script: Script,
+    message: String,
+    pace: Pace,
+    /// Where chat events go; `None` for sessions started by `POST /control/session`.
+    chat: Option<Outbox>,
+    outcome: Outcome,
+}
+
+impl SessionRun {
+    /// Registers the session (it is listed as active from now on) without starting it.
+    pub fn begin(
+        app: &Arc<App>,
+        message: &str,
+        script: Script,
+        pace: Pace,
+        chat: Option<Outbox>,
+    ) -> SessionRun {
+        let source = if chat.is_some() {
+            Source::Chat
+        } else {
+            Source::Control
+        };
+        let session_id = app
+            .sessions
+            .begin(source, message, script.lead.name, script.max_turns());
+        let outcome = Outcome {
+            app: app.clone(),
+            session_id,
+            lead: script.lead,
+            completed: false,
+        };
+        SessionRun {
+            app: app.clone(),
+            script,
+            message: message.to_string(),
+            pace,
+            chat,
+            outcome,
+        }
+    }
+
+    pub fn session_id(&self) -> &str {
+        &self.outcome.session_id
+    }
+
+    /// Plays the whole script. Returns `Err(Gone)` if the chat client disappeared.
+    pub async fn run(mut self) -> Result<(), Gone> {
+        let lead = self.script.lead;
+        let max_turns = self.script.max_turns();
+        let id = self.session_id().to_string();
+
+        self.chat(
+            "agent_step",
+            json!({ "agent": lead.name, "emoji": lead.emoji, "status": "working" }),
+        )
+        .await?;
+        self.log(lead, format!("Started: {}", self.message.trim()));
+        broadcast_status(
+            &self.app,
+            &id,
+            lead,
+            "working",
+            Some(0.0),
+            "Working on the request",
+        );
+
+        let mut previous = lead;
+        for (i, turn) in self.script.turns.iter().enumerate() {
+            let current_turn = i as u64 + 1;
+            self.pause().await;
+            if !std::ptr::eq(turn.agent, previous) {
+                let note = format!("Handing over to {} for {}", turn.agent.name, turn.tool);
+                broadcast(
+                    &self.app,
+                    "agent_collaboration",
+                    json!({
+                        "session_id": id, "from_agent": previous.name, "to_agent": turn.agent.name, "message": note,
+                    }),
+                );
+                self.log(previous, note);
+                previous = turn.agent;
+            }
+            let progress = (current_turn - 1) as f64 / max_turns as f64;
+            broadcast_status(
+                &self.app,
+                &id,
+                turn.agent,
+                "working",
+                Some(progress),
+                &format!("Calling {}", turn.tool),
+            );
+            self.log(
+                turn.agent,
+                format!("Calling {} with {}", turn.tool, turn.args),
+            );
+            self.chat(
+                "tool_call",
+                json!({ "agent": turn.agent.name, "tool_name": turn.tool, "args": turn.args }),
+            )
+            .await?;
+
+            self.pause().await;
+            self.chat(
+                "tool_result",
+                json!({ "agent": turn.agent.name, "tool_name": turn.tool, "result": turn.result }),
+            )
+            .await?;
+            self.log(
+                turn.agent,
+                format!("{} returned: {}", turn.tool, turn.result),
+            );
+
+            self.pause().await;
+            self.chat(
+                "progress",
+                json!({ "current_turn": current_turn, "max_turns": max_turns }),
+            )
+            .await?;
+            self.app.sessions.update(&id, |s| {
+                s.current_turn = current_turn;
+                s.progress = current_turn as f64 / max_turns as f64;
+                if !s.agents_used.iter().any(|a| a == turn.agent.name) {
+                    s.agents_used.push(turn.agent.name.to_string());
+                }
+            });
+        }
+
+        self.pause().await;
+        broadcast_status(
+            &self.app,
+            &id,
+            lead,
+            "working",
+            Some(1.0),
+            "Writing the answer",
+        );
+        let message_id = format!("msg_{id}");
+        let content = self.stream_answer(&message_id).await?;
+
+        if let Some(symbol) = self.script.ticker {
+            self.pause().await;
+            let chart_id = format!("chart_{symbol}_{:08x}", self.script.fingerprint as u32);
+            let url = format!("/charts/{symbol}.svg");
+            self.chat(
+                "chart",
+                json!({ "chart_id": chart_id, "url": url, "symbol": symbol }),
+            )
+            .await?;
+        }
+
+        self.pause().await;
+        self.chat(
+            "agent_step",
+            json!({ "agent": lead.name, "emoji": lead.emoji, "status": "completed" }),
+        )
+        .await?;
+        let agents_used = self.script.agents_used();
+        self.chat(
+            "result",
+            json!({ "message_id": message_id, "content": content, "agents_used": agents_used }),
+        )
+        .await?;
+
+        self.outcome.completed = true;
+        self.app.sessions.finish(&id, Status::Completed);
+        self.log(lead, "Completed".to_string());
+        broadcast_status(&self.app, &id, lead, "completed", Some(1.0), "Answer ready");
+        Ok(())
+    }
+
+    /// Streams the answer as `message_delta`s paced by `tokens_per_sec` on a fixed schedule
+    /// (no drift); returns the full text. Each send waits for room in the client's queue.
+    async fn stream_answer(&self, message_id: &str) -> Result<String, Gone> {
+        let count = self.script.answer_len();
+        let mut content = String::new();
+        if self.chat.is_none() {
+            // Nobody reads deltas of a simulated session; only the time it takes matters.
+            for i in 0..count {
+                content.push_str(&self.script.answer_token(i));
+            }
+            self.pause().await;
+            return Ok(content);
+        }
+        let start = Instant::now();
+        let tps = self.pace.tokens_per_sec;
+        for i in 0..count {
+            // Delta i is due at start + i/tps (0 = unpaced).
+            if let Some(offset) = i.saturating_mul(1_000_000_000).checked_div(tps) {
+                sleep_until(start + Duration::from_nanos(offset)).await;
+            }
+            let delta = self.script.answer_token(i);
+            content.push_str(&delta);
+            self.chat(
+                "message_delta",
+                json!({ "message_id": message_id, "delta": delta }),
+            )
+            .await?;
+        }
+        Ok(content)
+    }
+
+    async fn chat(&self, kind: &str, mut fields: Value) -> Result<(), Gone> {
+        let Some(outbox) = &self.chat else {
+            return Ok(());
+        };
+        if let Value::Object(map) = &mut fields {
+            map.insert("session_id".into(), Value::from(self.session_id()));
+        }
+        outbox.send_text(event(kind, fields)).await
+    }
+
+    async fn pause(&self) {
+        if !self.pace.event_delay.is_zero() {
+            sleep(self.pace.event_delay).await;
+        }
+    }
+
+    fn log(&self, agent: &Agent, message: String) {
+        self.app
+            .sessions
+            .log(self.session_id(), agent.name, message);
+    }
+}
+
+fn broadcast(app: &App, kind: &str, fields: Value) {
+    let msg = Message::Text(event(kind, fields).into());
+    app.registry.broadcast(Some(Endpoint::Tracking), &msg);
+}
+
+fn broadcast_status(
+    app: &App,
+    session_id: &str,
+    agent: &Agent,
+    status: &str,
+    progress: Option<f64>,
+    message: &str,
+) {
+    let progress = progress
+        .or_else(|| app.sessions.get(session_id).map(|s| s.progress))
+        .unwrap_or(0.0);
+    broadcast(
+        app,
+        "agent_status",
+        json!({
+            "session_id": session_id,
+            "agent_id": agent.id,
+            "agent_name": agent.name,
+            "status": status,
+            "progress": progress,
+            "message": message,
+        }),
+    );
+}

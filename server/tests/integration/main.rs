@@ -1,0 +1,12 @@
+//! Integration tests for agentwire-server: real sockets on 127.0.0.1, port 0.
+//! One test crate (modules per endpoint) so the suite links once.
+
+mod binary;
+mod common;
+mod control;
+mod echo_bench;
+mod limits;
+mod mission;
+mod runs;
+mod stream;
+mod tracking;
