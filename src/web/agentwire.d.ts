@@ -1,0 +1,186 @@
+
+// ---- WebSocketTransport (hand-written: wasm-bindgen cannot express the generic event map) ----
+
+/** Where a transport stands. */
+export type TransportStatus = 'idle' | 'connecting' | 'connected' | 'reconnecting' | 'disconnected' | 'error';
+
+export interface ReconnectOptions {
+  /** Wait before the first retry, in ms. Default 1000. */
+  initialDelayMs?: number;
+  /** Cap on any wait, in ms. Default 30000. */
+  maxDelayMs?: number;
+  /** Growth of the wait per failed attempt. Default 2. */
+  factor?: number;
+  /** 0 = exact exponential waits, 1 = uniform in (0, wait]. Default 1. */
+  jitter?: number;
+  /** Failed attempts in a row before giving up with status 'error'. Default Infinity. */
+  maxAttempts?: number;
+  /** A connection open this long resets the attempt count, in ms. Default 5000. */
+  minUptimeMs?: number;
+}
+
+export interface HeartbeatOptions {
+  /** Ping after this long without any inbound frame, in ms. Default 30000. */
+  intervalMs?: number;
+  /** Declare the connection dead if nothing arrives this long after a ping, in ms. Default 10000. */
+  timeoutMs?: number;
+  /** The ping to send: a string as is, anything else as JSON. Default { type: 'ping' }. */
+  ping?: unknown;
+  /** The type of the server's reply to our ping. Default 'pong'. */
+  pongType?: string;
+}
+
+export interface QueueOptions {
+  /** Default 100. */
+  maxMessages?: number;
+  /** UTF-8 bytes. Default 1048576. */
+  maxBytes?: number;
+  /** Older messages are discarded instead of sent, in ms. Default 60000. */
+  maxAgeMs?: number;
+}
+
+export interface TransportOptions {
+  /** A ws: or wss: URL. */
+  url: string;
+  /** Extra subprotocols. */
+  protocols?: string[];
+  /** Sent as the subprotocols ['token', token]; a function is called before every attempt. */
+  token?: string | (() => string | Promise<string>);
+  /** false: never reconnect. */
+  reconnect?: ReconnectOptions | boolean;
+  /** false: no pings, and ping/pong frames reach listeners like any message. */
+  heartbeat?: HeartbeatOptions | boolean;
+  /** false: sends while not connected are dropped. */
+  queue?: QueueOptions | false;
+  /** The field that names a message's type. Default 'type'. */
+  typeField?: string;
+  /** Bound on each attempt (token included), in ms. Default 10000. */
+  connectTimeoutMs?: number;
+  /** Inbound frames above this many UTF-8 bytes are reported and skipped. Default 1048576. */
+  maxMessageBytes?: number;
+}
+
+export interface StatusEvent {
+  status: TransportStatus;
+  previous: TransportStatus;
+  /** The reconnection attempt waited for or under way (1-based); 0 when none. */
+  attempt: number;
+  /** The backoff wait before that attempt. */
+  delayMs: number | null;
+  /** Close code and reason of the socket whose end caused this change. */
+  code: number | null;
+  reason: string | null;
+}
+
+export type TransportErrorKind =
+  | 'parse' | 'too_large' | 'binary' | 'listener' | 'queue_overflow' | 'queue_expired' | 'serialize'
+  | 'connect_timeout' | 'connection_failed' | 'heartbeat_timeout' | 'rejected' | 'max_attempts' | 'token';
+
+export interface TransportError {
+  kind: TransportErrorKind;
+  message: string;
+  /** Bytes of the offending frame or message. */
+  size?: number;
+  limit?: number;
+  /** Messages dropped or discarded. */
+  count?: number;
+  code?: number;
+  attempt?: number;
+  /** What a listener or the token function threw. */
+  error?: unknown;
+  /** The raw frame that did not parse. */
+  data?: string;
+  /** The message the full queue dropped (as the frame it would have been). */
+  dropped?: string;
+}
+
+/** Everything a connection badge needs. The same (frozen) object until a field changes. */
+export interface TransportSnapshot {
+  readonly status: TransportStatus;
+  readonly attempt: number;
+  /** Messages waiting in the offline queue. */
+  readonly queued: number;
+  /** Round trip of the last answered heartbeat ping. */
+  readonly latencyMs: number | null;
+  readonly lastError: { readonly kind: TransportErrorKind; readonly message: string } | null;
+  readonly lastCloseCode: number | null;
+  readonly lastCloseReason: string | null;
+  /** The wait before the scheduled attempt. */
+  readonly delayMs: number | null;
+  /** When the next attempt starts (epoch ms), while waiting for one. */
+  readonly nextRetryAt: number | null;
+  /** When the current connection opened (epoch ms). */
+  readonly connectedAt: number | null;
+  /** The browser's online/offline signal. */
+  readonly online: boolean;
+  readonly url: string;
+}
+
+export interface TransportStats {
+  messagesIn: number;
+  messagesOut: number;
+  /** UTF-16 length of text frames (exact bytes for ASCII), byte length of binary frames. */
+  bytesIn: number;
+  bytesOut: number;
+  attempts: number;
+  reconnects: number;
+  dropped: number;
+  errors: number;
+  pingsSent: number;
+  pongsReceived: number;
+  queued: number;
+}
+
+export interface TransportResources {
+  sockets: number;
+  timers: number;
+  messageListeners: number;
+  statusListeners: number;
+  errorListeners: number;
+  subscribers: number;
+  browserListeners: number;
+  pendingConnects: number;
+  pendingNotifications: number;
+  liveJsValues: number;
+}
+
+export type SendResult = 'sent' | 'queued' | 'dropped';
+
+/** Message type → message shape, e.g. `{ agent_step: AgentStep; message_delta: MessageDelta }`. */
+export type EventMap = { [type: string]: unknown };
+
+/**
+ * A WebSocket that repairs itself: reconnects with backoff and jitter, notices half-open
+ * connections, queues while offline and dispatches messages by type.
+ *
+ * `Events` types the messages: `t.on('agent_step', e => ...)` gives `e` the type `Events['agent_step']`.
+ * `Outgoing` types what `send` accepts (strings are always accepted).
+ */
+export class WebSocketTransport<Events extends EventMap = { [type: string]: any }, Outgoing = unknown> {
+  /** @throws TypeError for unknown options or wrong types, RangeError for values out of range. */
+  constructor(options: TransportOptions);
+  /** Resolves when connected; rejects if the transport ends in 'disconnected' or 'error' first. */
+  connect(): Promise<void>;
+  /** Clean close (default 1000); no reconnect until connect(). Queued messages are discarded. */
+  disconnect(code?: number, reason?: string): void;
+  /** Objects are sent as JSON, strings as they are. */
+  send(message: Outgoing | string): SendResult;
+  /** Messages whose type field equals `type`. Returns a function removing this registration. */
+  on<K extends keyof Events & string>(type: K, listener: (message: Events[K]) => void): () => void;
+  /** Every message, after the listeners of its type. */
+  on(type: '*', listener: (message: Events[keyof Events]) => void): () => void;
+  /** Removes the earliest registration of `listener` for `type`. */
+  off<K extends keyof Events & string>(type: K | '*', listener: (message: Events[K]) => void): boolean;
+  onStatus(listener: (event: StatusEvent) => void): () => void;
+  onError(listener: (error: TransportError) => void): () => void;
+  /** For useSyncExternalStore and stores: called with no arguments when the snapshot changes. Bound. */
+  readonly subscribe: (listener: () => void) => () => void;
+  /** The same object until something in it changes. Bound. */
+  readonly getSnapshot: () => TransportSnapshot;
+  readonly status: TransportStatus;
+  stats(): TransportStats;
+  /** What the transport holds right now (for leak checks). */
+  debugResources(): TransportResources;
+  /** Closes the socket, cancels timers, removes every listener. The object is unusable afterwards. */
+  free(): void;
+}
