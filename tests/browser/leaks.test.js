@@ -1,0 +1,101 @@
+// 1,000 reconnect cycles against a real server leave no sockets, closures, timers or
+// listeners behind; free() releases the rest.
+import { describe, expect, it } from 'vitest';
+import { useBrowserFixture } from './support/fixture.js';
+
+const f = useBrowserFixture();
+
+describe('no leaks', () => {
+  it('1000 reconnect cycles leave no sockets, handlers, timers or JS values behind', async () => {
+    const result = await f.page.evaluate(async (url) => {
+      const t = new WebSocketTransport({
+        url,
+        reconnect: { initialDelayMs: 0, maxDelayMs: 0, jitter: 0 },
+        heartbeat: { intervalMs: 60_000, timeoutMs: 10_000 },
+      });
+      let received = 0;
+      t.on('*', () => { received += 1; });
+      t.onStatus(() => {});
+      // The reconnect may complete before fetch() even resolves, so wait on the count.
+      const reconnected = (count) => new Promise((resolve) => {
+        const done = () => t.status === 'connected' && t.stats().reconnects >= count;
+        if (done()) return resolve();
+        const off = t.subscribe(() => { if (done()) { off(); resolve(); } });
+      });
+      await t.connect();
+      await new Promise((r) => setTimeout(r, 0));
+      const baseline = t.debugResources();
+      const cycles = 1000;
+      for (let i = 0; i < cycles; i++) {
+        // The server may not have registered a connection the browser already sees open:
+        // drop again until it cut one.
+        while ((await (await fetch('/control/drop', { method: 'POST' })).json()).affected === 0) {
+          await new Promise((r) => setTimeout(r, 1));
+        }
+        await reconnected(i + 1);
+      }
+      // Let pending notifications drain before counting.
+      await new Promise((r) => setTimeout(r, 50));
+      const after = t.debugResources();
+      const sockets = window.socketCensus.created;
+      const retired = sockets.slice(0, -1);
+      const stillWired = retired.filter((s) => s.onmessage || s.onopen || s.onclose || s.onerror).length;
+      const notClosed = retired.filter((s) => s.readyState !== WebSocket.CLOSED && s.readyState !== WebSocket.CLOSING).length;
+      const timersBeforeFree = window.timerCensus.size;
+      const stats = t.stats();
+      t.free();
+      await new Promise((r) => setTimeout(r, 50));
+      const last = sockets.at(-1);
+      return {
+        baseline, after, created: sockets.length, stillWired, notClosed, timersBeforeFree,
+        timersAfterFree: window.timerCensus.size, reconnects: stats.reconnects,
+        lastSocketWired: Boolean(last.onmessage || last.onopen || last.onclose || last.onerror),
+        lastSocketState: last.readyState,
+      };
+    }, f.server.ws('/ws/echo'));
+    expect(result.created).toBe(1001);
+    expect(result.reconnects).toBe(1000);
+    expect(result.stillWired).toBe(0);
+    expect(result.notClosed).toBe(0);
+    // One socket, at most one timer (the heartbeat), the same listeners as before.
+    expect(result.after).toMatchObject({
+      sockets: 1,
+      messageListeners: result.baseline.messageListeners,
+      statusListeners: result.baseline.statusListeners,
+      subscribers: result.baseline.subscribers,
+      browserListeners: result.baseline.browserListeners,
+      pendingConnects: 0,
+      pendingNotifications: 0,
+    });
+    expect(result.after.timers).toBeLessThanOrEqual(1);
+    expect(result.timersBeforeFree).toBeLessThanOrEqual(1);
+    // JS values held by the wasm side do not grow with the number of reconnects.
+    expect(result.after.liveJsValues - result.baseline.liveJsValues).toBeLessThan(20);
+    expect(result.timersAfterFree).toBe(0);
+    expect(result.lastSocketWired).toBe(false);
+    expect(result.lastSocketState).toBeGreaterThanOrEqual(2);
+  });
+
+  it('free() removes the browser listeners it added', async () => {
+    const result = await f.page.evaluate(() => {
+      const added = [];
+      const removed = [];
+      const realAdd = window.addEventListener;
+      const realRemove = window.removeEventListener;
+      window.addEventListener = function (type, fn, opts) { added.push(type); return realAdd.call(this, type, fn, opts); };
+      window.removeEventListener = function (type, fn, opts) { removed.push(type); return realRemove.call(this, type, fn, opts); };
+      try {
+        const t = new WebSocketTransport({ url: 'ws://127.0.0.1:1/x' });
+        const during = t.debugResources().browserListeners;
+        t.free();
+        return { added, removed, during };
+      } finally {
+        window.addEventListener = realAdd;
+        window.removeEventListener = realRemove;
+      }
+    });
+    expect(result.added.sort()).toEqual(['offline', 'online']);
+    expect(result.removed.sort()).toEqual(['offline', 'online']);
+    expect(result.during).toBe(3);
+  });
+});

@@ -1,0 +1,49 @@
+// Headless Chromium (Debian's) driven by playwright-core, with a page that has loaded the wasm.
+import { chromium } from 'playwright-core';
+
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-dev-shm-usage',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  // Background tabs must not throttle the timers these tests measure.
+  '--disable-background-timer-throttling',
+  '--disable-renderer-backgrounding',
+];
+
+export function launchBrowser() {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    args: CHROMIUM_ARGS,
+  });
+}
+
+/**
+ * Opens the test page served by `server` and waits for the wasm to load. Page errors and
+ * console errors are collected in `page.problems` so tests can assert there were none.
+ */
+export async function openTestPage(browser, server) {
+  const page = await browser.newPage();
+  page.problems = [];
+  page.on('pageerror', (error) => page.problems.push(`pageerror: ${error.message}`));
+  page.on('console', (message) => {
+    if (process.env.AGENTWIRE_PAGE_LOG) console.log('[page]', message.text());
+    if (message.type() === 'error') page.problems.push(`console.error: ${message.text()}`);
+  });
+  await page.goto(`${server.origin}/index.html`);
+  await page.waitForFunction(() => window.agentwireReady === true, null, { timeout: 10_000 });
+  return page;
+}
+
+/** Waits until `predicate` (run in the page) is truthy; fails with `what` after `timeout` ms. */
+export async function waitInPage(page, predicate, arg, { timeout = 10_000, what = 'condition' } = {}) {
+  try {
+    await page.waitForFunction(predicate, arg, { timeout, polling: 20 });
+  } catch (error) {
+    throw new Error(`timed out after ${timeout} ms waiting for ${what}`);
+  }
+}
