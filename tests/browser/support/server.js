@@ -15,7 +15,8 @@ export function serverBinary() {
 }
 
 /**
- * Starts a server; `port: 0` picks a free port. Serves pkg/ at /pkg and the test pages at /.
+ * Starts a server; `port: 0` picks a free port. Serves pkg/ at /pkg, the JS bindings at /js,
+ * Zustand at /vendor/zustand and the test pages at /.
  * Resolves once it prints its address.
  */
 export async function startServer({ port = 0, args = [] } = {}) {
@@ -25,6 +26,8 @@ export async function startServer({ port = 0, args = [] } = {}) {
       '--host', '127.0.0.1',
       '--port', String(port),
       '--static', `/pkg=${join(ROOT, 'pkg')}`,
+      '--static', `/js=${join(ROOT, 'js')}`,
+      '--static', `/vendor/zustand=${join(ROOT, 'node_modules', 'zustand', 'esm')}`,
       '--static', join(ROOT, 'tests', 'browser', 'pages'),
       '--quiet',
       ...args,

@@ -1,0 +1,120 @@
+// @vitest-environment jsdom
+// The React hooks against the real reference server: StrictMode, unmount, selectors, events.
+import { StrictMode, useRef } from 'react';
+import { act, cleanup, render } from '@testing-library/react';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { useConnectionStatus, useTransport, useTransportEvent, useTransportSelector } from '../../js/react.js';
+import { countSockets, loadWasm, startServer, waitFor } from './support.js';
+
+let server;
+let sockets;
+
+beforeAll(async () => {
+  await loadWasm();
+  server = await startServer();
+});
+afterAll(async () => {
+  await server?.stop();
+});
+afterEach(() => {
+  cleanup();
+  sockets?.restore();
+});
+
+function Badge({ url, onTransport, onRender }) {
+  const transport = useTransport({ url, reconnect: { initialDelayMs: 50, jitter: 0 } });
+  const snapshot = useConnectionStatus(transport);
+  onTransport?.(transport);
+  onRender?.(snapshot);
+  return <output>{snapshot.status}</output>;
+}
+
+describe('useTransport', () => {
+  it('creates one transport and opens one socket under StrictMode', async () => {
+    sockets = countSockets();
+    const transports = new Set();
+    const view = render(
+      <StrictMode>
+        <Badge url={server.ws('/ws/echo')} onTransport={(t) => t && transports.add(t)} />
+      </StrictMode>,
+    );
+    await waitFor(() => view.container.textContent === 'connected', { what: 'connected' });
+    expect(transports.size).toBe(1);
+    expect(sockets.created.length).toBe(1);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(sockets.created.length).toBe(1);
+    expect((await server.log()).echo.connections).toBeGreaterThanOrEqual(1);
+  });
+
+  it('frees the transport on unmount: the socket closes and nothing reconnects', async () => {
+    sockets = countSockets();
+    const view = render(<Badge url={server.ws('/ws/echo')} />);
+    await waitFor(() => view.container.textContent === 'connected', { what: 'connected' });
+    view.unmount();
+    const socket = sockets.created[0];
+    await waitFor(() => socket.readyState === WebSocket.CLOSED, { what: 'the socket closed' });
+    await new Promise((r) => setTimeout(r, 300));
+    expect(sockets.created.length).toBe(1);
+  });
+
+  it('renders idle until the transport exists, then follows its status', async () => {
+    const seen = [];
+    const view = render(<Badge url={server.ws('/ws/echo')} onRender={(s) => seen.push(s.status)} />);
+    await waitFor(() => view.container.textContent === 'connected', { what: 'connected' });
+    expect(seen[0]).toBe('idle');
+    expect(seen.at(-1)).toBe('connected');
+    expect(seen).toContain('connecting');
+  });
+});
+
+describe('useTransportSelector', () => {
+  it('re-renders only when the selected value changes', async () => {
+    let renders = 0;
+    let transport;
+    function Connected({ url }) {
+      transport = useTransport({ url, autoConnect: false });
+      const isConnected = useTransportSelector(transport, (s) => s.status === 'connected');
+      renders += 1;
+      return <output>{String(isConnected)}</output>;
+    }
+    const view = render(<Connected url={server.ws('/ws/echo')} />);
+    await waitFor(() => transport, { what: 'the transport' });
+    await act(async () => { await transport.connect(); });
+    await waitFor(() => view.container.textContent === 'true', { what: 'connected' });
+    const rendersWhenConnected = renders;
+    // Queue length changes the snapshot but not the selection.
+    await act(async () => {
+      transport.disconnect();
+      await new Promise((r) => setTimeout(r, 20));
+    });
+    expect(view.container.textContent).toBe('false');
+    const afterDisconnect = renders;
+    expect(afterDisconnect - rendersWhenConnected).toBe(1);
+  });
+});
+
+describe('useTransportEvent', () => {
+  it('delivers messages to the latest handler and unsubscribes on unmount', async () => {
+    const received = [];
+    let transport;
+    function Listener({ url, tag }) {
+      transport = useTransport({ url });
+      useTransportEvent(transport, 'note', (m) => received.push(`${tag}:${m.n}`));
+      return null;
+    }
+    const view = render(<Listener url={server.ws('/ws/echo')} tag="a" />);
+    await waitFor(() => transport?.status === 'connected', { what: 'connected' });
+    transport.send({ type: 'note', n: 1 });
+    await waitFor(() => received.length === 1, { what: 'the first note' });
+    view.rerender(<Listener url={server.ws('/ws/echo')} tag="b" />);
+    transport.send({ type: 'note', n: 2 });
+    await waitFor(() => received.length === 2, { what: 'the second note' });
+    expect(received).toEqual(['a:1', 'b:2']);
+    const listenersBefore = transport.debugResources().messageListeners;
+    const kept = transport;
+    view.unmount();
+    expect(listenersBefore).toBe(1);
+    // The transport itself was freed with the component.
+    expect(() => kept.status).toThrow();
+  });
+});
