@@ -1,4 +1,5 @@
 // Reconnection against a server that really goes away: killed, restarted, dropping, refusing.
+import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser, openTestPage, waitInPage } from './support/browser.js';
 import { startServer } from './support/server.js';
@@ -121,6 +122,50 @@ describe('reconnect', () => {
     expect(outcome.status).toBe('error');
     expect(outcome.attempts).toBe(4);
     expect(outcome.kinds.at(-1)).toBe('max_attempts');
+    await page.close();
+  });
+
+  it('abandons an attempt that hangs in the handshake after connectTimeoutMs and retries', async () => {
+    // A TCP server on 127.0.0.1 that accepts and never answers the HTTP upgrade.
+    const sockets = [];
+    const silent = createServer((socket) => sockets.push(socket));
+    await new Promise((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const port = silent.address().port;
+    const page = await openTestPage(browser, server);
+    try {
+      await page.evaluate((url) => {
+        window.track('hang', { url, connectTimeoutMs: 300, reconnect: { initialDelayMs: 50, maxDelayMs: 50, jitter: 0 } }).t.connect().catch(() => {});
+      }, `ws://127.0.0.1:${port}/ws/echo`);
+      await waitInPage(page, () => window.rec.hang.errors.filter((e) => e.kind === 'connect_timeout').length >= 2, null, { what: 'two timed-out attempts' });
+      const result = await page.evaluate(() => ({ status: window.rec.hang.t.status, attempts: window.rec.hang.t.stats().attempts }));
+      expect(result.status).toBe('reconnecting');
+      expect(result.attempts).toBeGreaterThanOrEqual(2);
+      expect(sockets.length).toBeGreaterThanOrEqual(2);
+    } finally {
+      await page.evaluate(() => window.rec.hang.t.free());
+      await page.close();
+      for (const socket of sockets) socket.destroy();
+      silent.close();
+    }
+  });
+
+  it('drops the oldest queued message when the queue is full, and reports it', async () => {
+    const page = await openTestPage(browser, server);
+    await page.evaluate(async (url) => {
+      const rec = window.track('full', { url, queue: { maxMessages: 2 }, reconnect: { initialDelayMs: 300, maxDelayMs: 300, jitter: 0 } });
+      await rec.t.connect();
+    }, server.ws('/ws/echo'));
+    await server.control('drop');
+    await waitInPage(page, () => window.rec.full.t.status === 'reconnecting', null, { what: 'reconnecting' });
+    const outcomes = await page.evaluate(() => ['a', 'b', 'c'].map((id) => window.rec.full.t.send({ type: 'q', id })));
+    expect(outcomes).toEqual(['queued', 'queued', 'queued']);
+    await waitInPage(page, () => window.rec.full.messages.length === 2, null, { what: 'the flushed queue echoed' });
+    const result = await page.evaluate(() => ({
+      ids: window.rec.full.messages.map((m) => m.id),
+      overflow: window.rec.full.errors.filter((e) => e.kind === 'queue_overflow').map((e) => e.dropped),
+      dropped: window.rec.full.t.stats().dropped,
+    }));
+    expect(result).toEqual({ ids: ['b', 'c'], overflow: ['{"type":"q","id":"a"}'], dropped: 1 });
     await page.close();
   });
 });
