@@ -2,6 +2,7 @@
 //! its status says so.
 
 use crate::prelude::*;
+/// The discriminants index the names in src/web/glue.js; keep the order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ErrorKind {
     /// An inbound text frame that is not a JSON object with a string type field.
@@ -33,6 +34,10 @@ pub enum ErrorKind {
 }
 
 impl ErrorKind {
+    pub fn index(self) -> u32 {
+        self as u32
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             ErrorKind::Parse => "parse",

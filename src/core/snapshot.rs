@@ -4,6 +4,7 @@ use crate::prelude::*;
 use super::errors::ErrorKind;
 use super::Millis;
 
+/// The discriminants index the names in src/web/glue.js; keep the order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Status {
     /// Created; `connect()` not called yet.
@@ -29,6 +30,10 @@ impl Status {
             Status::Disconnected => "disconnected",
             Status::Error => "error",
         }
+    }
+
+    pub fn index(self) -> u32 {
+        self as u32
     }
 
     /// Whether the transport is trying to get (or stay) connected.

@@ -24,7 +24,7 @@ use web_sys::{CloseEvent, MessageEvent};
 
 use super::events;
 use super::js;
-use super::options::{read_options, whole_number, OptionsError, WebOptions};
+use super::options::{range_error, read_options, whole_number, WebOptions};
 use super::signals::{self, BrowserSignals, SignalHandlers};
 use super::socket::{self, ActiveSocket, SocketHandlers};
 use super::timer::Timer;
@@ -86,11 +86,9 @@ fn callback(weak: &Weak<Shared>, run: fn(&Rc<Shared>, JsValue)) -> Function {
 }
 
 fn type_error(message: &str) -> JsValue {
-    js_sys::TypeError::new(&format!("AgentWire: {message}")).into()
-}
-
-fn range_error(message: &str) -> JsValue {
-    js_sys::RangeError::new(&format!("AgentWire: {message}")).into()
+    let mut text = String::from("AgentWire: ");
+    text.push_str(message);
+    js_sys::TypeError::new(&text).into()
 }
 
 /// The message of a thrown JS value, for error texts.
@@ -529,9 +527,10 @@ pub struct WebSocketTransport {
 impl WebSocketTransport {
     #[wasm_bindgen(constructor)]
     pub fn new(options: JsValue) -> Result<WebSocketTransport, JsValue> {
-        let (config, web_options) = read_options(&options).map_err(OptionsError::into_js)?;
+        let (config, web_options) = read_options(&options)?;
         let seed = (js_sys::Math::random() * 9_007_199_254_740_992.0) as u64;
-        let core = Connection::new(config, seed).map_err(|e| range_error(&e.to_string()))?;
+        // read_options has validated the config; this cannot fail, but must not panic either.
+        let core = Connection::new(config, seed).map_err(|e| range_error(e.option))?;
         let shared = Shared::new(core, web_options);
         if !signals::browser_is_online() {
             shared.core.borrow_mut().handle_offline(js::now());
@@ -646,8 +645,8 @@ impl WebSocketTransport {
     }
 
     #[wasm_bindgen(getter)]
-    pub fn status(&self) -> String {
-        self.shared.core.borrow().status().as_str().to_owned()
+    pub fn status(&self) -> JsValue {
+        js::status_name(self.shared.core.borrow().status().index())
     }
 
     pub fn stats(&self) -> JsValue {
@@ -659,23 +658,18 @@ impl WebSocketTransport {
     #[wasm_bindgen(js_name = debugResources)]
     pub fn debug_resources(&self) -> JsValue {
         let s = &self.shared;
-        let o = js_sys::Object::new();
-        let counts = [
-            ("sockets", s.socket.borrow().is_some() as usize),
-            ("timers", s.timer.is_armed() as usize),
-            ("messageListeners", s.message_listeners.borrow().len()),
-            ("statusListeners", s.status_listeners.borrow().len()),
-            ("errorListeners", s.error_listeners.borrow().len()),
-            ("subscribers", s.subscribers.borrow().len()),
-            ("browserListeners", s.signals.borrow().as_ref().map_or(0, BrowserSignals::attached_count)),
-            ("pendingConnects", s.pending_connects.borrow().len()),
-            ("pendingNotifications", s.notifications.borrow().len()),
-            ("liveJsValues", wasm_bindgen::externref_heap_live_count() as usize),
-        ];
-        for (key, value) in counts {
-            let _ = Reflect::set(&o, &JsValue::from_str(key), &JsValue::from_f64(value as f64));
-        }
-        o.into()
+        js::resources_object(&[
+            s.socket.borrow().is_some() as u8 as f64,
+            s.timer.is_armed() as u8 as f64,
+            s.message_listeners.borrow().len() as f64,
+            s.status_listeners.borrow().len() as f64,
+            s.error_listeners.borrow().len() as f64,
+            s.subscribers.borrow().len() as f64,
+            s.signals.borrow().as_ref().map_or(0, BrowserSignals::attached_count) as f64,
+            s.pending_connects.borrow().len() as f64,
+            s.notifications.borrow().len() as f64,
+            wasm_bindgen::externref_heap_live_count() as f64,
+        ])
     }
 }
 
