@@ -25,7 +25,6 @@ mod web;
 /// What std's prelude would give; imported explicitly so the same code builds without std.
 mod prelude {
     pub use alloc::borrow::ToOwned;
-    pub use alloc::format;
     pub use alloc::string::{String, ToString};
     pub use alloc::vec::Vec;
 }

@@ -16,7 +16,6 @@
 //! ```
 
 use crate::prelude::*;
-use alloc::collections::VecDeque;
 
 use super::backoff::jittered_delay;
 use super::close_policy::{classify_close, CloseVerdict, ABNORMAL_CLOSURE, NORMAL_CLOSURE};
@@ -27,6 +26,7 @@ use super::queue::{Enqueued, OfflineQueue};
 use super::rng::SplitMix64;
 use super::snapshot::{Snapshot, Status, StatusChange};
 use super::stats::Stats;
+use super::text::Text;
 use super::utf8::{check_utf16_length, SizeCheck};
 use super::Millis;
 
@@ -117,7 +117,9 @@ pub struct Connection<P> {
     rng: SplitMix64,
     phase: Phase,
     queue: OfflineQueue<P>,
-    actions: VecDeque<Action<P>>,
+    /// Pending actions, oldest first. A handful at a time, so a Vec (front removal shifts a
+    /// few elements) is cheaper in module size than a second VecDeque instantiation.
+    actions: Vec<Action<P>>,
     snapshot: Snapshot,
     snapshot_version: u64,
     snapshot_dirty: bool,
@@ -142,7 +144,7 @@ impl<P> Connection<P> {
             config,
             rng: SplitMix64::new(seed),
             phase: Phase::Idle,
-            actions: VecDeque::new(),
+            actions: Vec::new(),
             snapshot: Snapshot::default(),
             snapshot_version: 0,
             snapshot_dirty: false,
@@ -194,7 +196,7 @@ impl<P> Connection<P> {
         match self.phase {
             Phase::Stopped => return,
             Phase::Opening { .. } | Phase::Open { .. } => {
-                self.actions.push_back(Action::CloseSocket { code, reason: reason.to_owned() });
+                self.actions.push(Action::CloseSocket { code, reason: reason.to_owned() });
             }
             Phase::Idle | Phase::FetchingToken { .. } | Phase::Waiting { .. } => {}
         }
@@ -235,7 +237,7 @@ impl<P> Connection<P> {
         self.stats.errors += 1;
         let last = (kind, message.clone());
         self.update_snapshot(|s| s.last_error = Some(last));
-        self.actions.push_back(Action::Error(ErrorEvent { kind, message, fields, payload }));
+        self.actions.push(Action::Error(ErrorEvent { kind, message, fields, payload }));
     }
 
     // ---- what the socket, the token function, the timer and the browser report -----------------
@@ -248,7 +250,7 @@ impl<P> Connection<P> {
         match token {
             Ok(token) if is_subprotocol_token(&token) => {
                 self.phase = Phase::Opening { attempt, deadline };
-                self.actions.push_back(Action::OpenSocket { attempt, token: Some(token) });
+                self.actions.push(Action::OpenSocket { attempt, token: Some(token) });
             }
             Ok(_) => {
                 let message = "the token function returned an empty string or characters a subprotocol cannot carry".to_owned();
@@ -256,7 +258,7 @@ impl<P> Connection<P> {
                 self.fail_attempt(now, None, None);
             }
             Err(message) => {
-                self.report_error(ErrorKind::Token, format!("the token function failed: {message}"), ErrorFields::default(), None);
+                self.report_error(ErrorKind::Token, Text::new("the token function failed: ").s(&message).done(), ErrorFields::default(), None);
                 self.fail_attempt(now, None, None);
             }
         }
@@ -289,7 +291,7 @@ impl<P> Connection<P> {
             Phase::Opening { attempt: current, .. } if current == attempt => {
                 self.record_close(code, reason);
                 let fields = ErrorFields { code: Some(code), attempt: Some(self.streak + 1), ..ErrorFields::default() };
-                let message = format!("the connection could not be opened (code {code})");
+                let message = Text::new("the connection could not be opened (code ").n(code.into()).s(")").done();
                 self.report_error(ErrorKind::ConnectionFailed, message, fields, None);
                 self.fail_attempt(now, Some(code), Some(reason.to_owned()));
             }
@@ -338,7 +340,7 @@ impl<P> Connection<P> {
             },
         };
         let fields = ErrorFields { size: Some(size), limit: Some(limit), ..ErrorFields::default() };
-        let message = format!("inbound frame of {size} bytes exceeds maxMessageBytes ({limit}); skipped");
+        let message = Text::new("inbound frame of ").n(size as u64).s(" bytes exceeds maxMessageBytes (").n(limit as u64).s("); skipped").done();
         self.report_error(ErrorKind::TooLarge, message, fields, None);
         FrameVerdict::TooLarge
     }
@@ -352,7 +354,7 @@ impl<P> Connection<P> {
         self.stats.messages_in += 1;
         self.stats.bytes_in += bytes as u64;
         let fields = ErrorFields { size: Some(bytes), ..ErrorFields::default() };
-        let message = format!("binary frame of {bytes} bytes received; only JSON text frames are understood");
+        let message = Text::new("binary frame of ").n(bytes as u64).s(" bytes received; only JSON text frames are understood").done();
         self.report_error(ErrorKind::Binary, message, fields, None);
     }
 
@@ -367,7 +369,7 @@ impl<P> Connection<P> {
             }
             Route::Consumed
         } else if message_type == SERVER_PING_TYPE {
-            self.actions.push_back(Action::SendPong);
+            self.actions.push(Action::SendPong);
             Route::Consumed
         } else {
             Route::Dispatch
@@ -380,12 +382,12 @@ impl<P> Connection<P> {
         match &mut self.phase {
             Phase::FetchingToken { deadline, .. } | Phase::Opening { deadline, .. } if now >= *deadline => {
                 if matches!(self.phase, Phase::Opening { .. }) {
-                    self.actions.push_back(Action::CloseSocket { code: NORMAL_CLOSURE, reason: "connect timeout".into() });
+                    self.actions.push(Action::CloseSocket { code: NORMAL_CLOSURE, reason: "connect timeout".into() });
                 }
                 // Whole milliseconds: formatting an f64 would pull float printing into the wasm module.
                 let timeout = self.config.connect_timeout_ms as u64;
                 let fields = ErrorFields { attempt: Some(self.streak + 1), ..ErrorFields::default() };
-                let message = format!("no connection within connectTimeoutMs ({timeout} ms)");
+                let message = Text::new("no connection within connectTimeoutMs (").n(timeout).s(" ms)").done();
                 self.report_error(ErrorKind::ConnectTimeout, message, fields, None);
                 self.fail_attempt(now, None, Some("connect timeout".into()));
             }
@@ -396,7 +398,7 @@ impl<P> Connection<P> {
                     HeartbeatDue::Nothing => {}
                     HeartbeatDue::SendPing => {
                         self.stats.pings_sent += 1;
-                        self.actions.push_back(Action::SendPing);
+                        self.actions.push(Action::SendPing);
                     }
                     HeartbeatDue::Dead => self.handle_dead_connection(opened_at, now),
                 }
@@ -420,8 +422,8 @@ impl<P> Connection<P> {
     // ---- what the embedder asks -----------------------------------------------------------------
 
     pub fn poll_action(&mut self) -> Option<Action<P>> {
-        if let Some(action) = self.actions.pop_front() {
-            return Some(action);
+        if !self.actions.is_empty() {
+            return Some(self.actions.remove(0));
         }
         if core::mem::take(&mut self.snapshot_dirty) {
             return Some(Action::SnapshotChanged);
@@ -449,16 +451,16 @@ impl<P> Connection<P> {
         match &self.config.token {
             TokenSource::Dynamic => {
                 self.phase = Phase::FetchingToken { attempt, deadline };
-                self.actions.push_back(Action::FetchToken { attempt });
+                self.actions.push(Action::FetchToken { attempt });
             }
             TokenSource::Static(token) => {
                 let token = Some(token.clone());
                 self.phase = Phase::Opening { attempt, deadline };
-                self.actions.push_back(Action::OpenSocket { attempt, token });
+                self.actions.push(Action::OpenSocket { attempt, token });
             }
             TokenSource::None => {
                 self.phase = Phase::Opening { attempt, deadline };
-                self.actions.push_back(Action::OpenSocket { attempt, token: None });
+                self.actions.push(Action::OpenSocket { attempt, token: None });
             }
         }
         let attempt_number = if self.recovering { self.streak } else { 0 };
@@ -493,7 +495,7 @@ impl<P> Connection<P> {
                 self.phase = Phase::Stopped;
                 self.discard_queue();
                 let fields = ErrorFields { attempt: Some(max), ..ErrorFields::default() };
-                let message = format!("gave up after {max} failed reconnection attempts (reconnect.maxAttempts)");
+                let message = Text::new("gave up after ").n(max.into()).s(" failed reconnection attempts (reconnect.maxAttempts)").done();
                 self.report_error(ErrorKind::MaxAttempts, message, fields, None);
                 self.set_status(Status::Error, code, reason);
                 return;
@@ -529,16 +531,16 @@ impl<P> Connection<P> {
         self.phase = Phase::Stopped;
         self.discard_queue();
         let fields = ErrorFields { code: Some(code), ..ErrorFields::default() };
-        let message = format!("the server rejected the connection (code {code}{}{reason})", if reason.is_empty() { "" } else { ": " });
+        let message = Text::new("the server rejected the connection (code ").n(code.into()).s(if reason.is_empty() { "" } else { ": " }).s(reason).s(")").done();
         self.report_error(ErrorKind::Rejected, message, fields, None);
         self.set_status(Status::Error, Some(code), Some(reason.to_owned()));
     }
 
     fn handle_dead_connection(&mut self, opened_at: Millis, now: Millis) {
         let reason = "heartbeat timeout";
-        self.actions.push_back(Action::CloseSocket { code: 4000, reason: reason.into() });
+        self.actions.push(Action::CloseSocket { code: 4000, reason: reason.into() });
         let timeout = self.config.heartbeat.as_ref().map_or(0, |h| h.timeout_ms as u64);
-        let message = format!("no answer within heartbeat.timeoutMs ({timeout} ms) after a ping; reconnecting");
+        let message = Text::new("no answer within heartbeat.timeoutMs (").n(timeout).s(" ms) after a ping; reconnecting").done();
         self.report_error(ErrorKind::HeartbeatTimeout, message, ErrorFields::default(), None);
         // The browser would report the missing close frame as 1006; so do we.
         self.record_close(ABNORMAL_CLOSURE, reason);
@@ -569,17 +571,19 @@ impl<P> Connection<P> {
     fn push_frame(&mut self, message: P, bytes: usize) {
         self.stats.messages_out += 1;
         self.stats.bytes_out += bytes as u64;
-        self.actions.push_back(Action::SendFrame(message));
+        self.actions.push(Action::SendFrame(message));
     }
 
     fn enqueue(&mut self, message: P, bytes: usize, now: Millis) -> SendOutcome {
         let outcome = match self.queue.push(message, bytes, now) {
             Enqueued::Stored { evicted } => {
                 let limits = &self.config.queue;
-                let message = format!(
-                    "offline queue full (queue.maxMessages {}, queue.maxBytes {}); dropped its oldest message",
-                    limits.max_messages, limits.max_bytes
-                );
+                let message = Text::new("offline queue full (queue.maxMessages ")
+                    .n(limits.max_messages as u64)
+                    .s(", queue.maxBytes ")
+                    .n(limits.max_bytes as u64)
+                    .s("); dropped its oldest message")
+                    .done();
                 for old in evicted {
                     self.stats.dropped += 1;
                     let fields = ErrorFields { count: Some(1), ..ErrorFields::default() };
@@ -593,7 +597,7 @@ impl<P> Connection<P> {
                 if self.config.queue.max_messages > 0 {
                     let limit = self.config.queue.max_bytes;
                     let fields = ErrorFields { size: Some(bytes), limit: Some(limit), count: Some(1), ..ErrorFields::default() };
-                    let text = format!("message of {bytes} bytes exceeds queue.maxBytes ({limit}); dropped");
+                    let text = Text::new("message of ").n(bytes as u64).s(" bytes exceeds queue.maxBytes (").n(limit as u64).s("); dropped").done();
                     self.report_error(ErrorKind::QueueOverflow, text, fields, Some(message));
                 }
                 SendOutcome::Dropped
@@ -611,7 +615,7 @@ impl<P> Connection<P> {
             self.stats.dropped += expired as u64;
             let max_age = self.config.queue.max_age_ms as u64;
             let fields = ErrorFields { count: Some(expired), ..ErrorFields::default() };
-            let message = format!("{expired} queued message(s) older than queue.maxAgeMs ({max_age} ms) discarded");
+            let message = Text::new("").n(expired as u64).s(" queued message(s) older than queue.maxAgeMs (").n(max_age).s(" ms) discarded").done();
             self.report_error(ErrorKind::QueueExpired, message, fields, None);
         }
         for (message, bytes) in fresh {
@@ -641,7 +645,7 @@ impl<P> Connection<P> {
         self.update_snapshot(|s| s.status = status);
         let delay_ms = if status == Status::Reconnecting { self.snapshot.delay_ms } else { None };
         let attempt = self.snapshot.attempt;
-        self.actions.push_back(Action::Status(StatusChange { status, previous, attempt, delay_ms, code, reason }));
+        self.actions.push(Action::Status(StatusChange { status, previous, attempt, delay_ms, code, reason }));
     }
 
     fn update_snapshot(&mut self, edit: impl FnOnce(&mut Snapshot)) {

@@ -15,6 +15,7 @@ pub mod queue;
 pub mod rng;
 pub mod snapshot;
 pub mod stats;
+pub mod text;
 pub mod utf8;
 
 /// Milliseconds on a monotonic clock chosen by the embedder (`performance.now()` in the

@@ -30,8 +30,84 @@ export function utf8Length(text) {
   return bytes;
 }
 
-export function isPromiseLike(value) {
-  return value !== null && (typeof value === 'object' || typeof value === 'function') && typeof value.then === 'function';
+const isPromiseLike = (value) =>
+  value !== null && (typeof value === 'object' || typeof value === 'function') && typeof value.then === 'function';
+
+/** The message of a thrown value, for error texts. */
+export function thrownMessage(value) {
+  return value instanceof Error ? value.message : String(value);
+}
+
+/** An Error (0), TypeError (1) or RangeError (2) with AgentWire's prefix. */
+export function makeError(kind, message) {
+  const Kind = [Error, TypeError, RangeError][kind];
+  return new Kind(`AgentWire: ${message}`);
+}
+
+/** A promise with its settle functions: [promise, resolve, reject]. */
+export function deferred() {
+  let resolve;
+  let reject;
+  const promise = new Promise((yes, no) => { resolve = yes; reject = no; });
+  return [promise, resolve, reject];
+}
+
+/**
+ * Calls the user's token function in a microtask (never inside one of our methods, which may
+ * be on the stack) and reports `[attempt, true, token]` or `[attempt, false, problem]`.
+ */
+export function fetchToken(tokenFunction, attempt, report) {
+  const fail = (problem) => report([attempt, false, problem]);
+  const succeed = (token) => {
+    if (typeof token === 'string') report([attempt, true, token]);
+    else fail(`it returned ${describe(token)}, expected a string or a Promise of one`);
+  };
+  queueMicrotask(() => {
+    let value;
+    try {
+      value = tokenFunction();
+    } catch (error) {
+      fail(thrownMessage(error));
+      return;
+    }
+    if (isPromiseLike(value)) Promise.resolve(value).then(succeed, (error) => fail(thrownMessage(error)));
+    else succeed(value);
+  });
+}
+
+/** `performance.timeOrigin`: adding it to `performance.now()` gives epoch milliseconds. */
+export function epochOffset() {
+  return performance.timeOrigin ?? Date.now() - performance.now();
+}
+
+export function randomSeed() {
+  return Math.floor(Math.random() * 2 ** 53);
+}
+
+// ---- browser signals ------------------------------------------------------------------------------
+
+/**
+ * Listens for online/offline on the global scope and visibility on the document, where they
+ * exist (workers have no document, Node neither). Returns a function removing them all, and
+ * how many it added.
+ */
+export function attachSignals(onOnline, onOffline, onVisible) {
+  const scope = globalThis;
+  const doc = scope.document;
+  const removers = [];
+  const listen = (target, type, listener) => {
+    if (!target || typeof target.addEventListener !== 'function') return;
+    target.addEventListener(type, listener);
+    removers.push(() => target.removeEventListener(type, listener));
+  };
+  listen(scope, 'online', onOnline);
+  listen(scope, 'offline', onOffline);
+  listen(doc, 'visibilitychange', () => { if (doc.visibilityState === 'visible') onVisible(); });
+  return [() => removers.forEach((remove) => remove()), removers.length];
+}
+
+export function isOnline() {
+  return globalThis.navigator?.onLine !== false;
 }
 
 const orNull = (value) => (value === undefined ? null : value);

@@ -1,14 +1,14 @@
 //! JavaScript functions the glue calls: the browser's, bound directly so a payload never has to
 //! be copied into Rust (`js_sys::JSON::parse` would take a Rust `&str`), and our own in
 //! `glue.js`, which assembles objects and flattens options in one crossing instead of one per
-//! property.
+//! property. Every import costs module bytes, so the list is kept short.
 //!
 //! Globals are looked up on `globalThis`, so the transport also runs in workers.
 
-use js_sys::Array;
+use js_sys::{Array, Function};
+use wasm_bindgen::prelude::*;
 
 use crate::prelude::*;
-use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen(module = "/src/web/glue.js")]
 extern "C" {
@@ -16,8 +16,32 @@ extern "C" {
     #[wasm_bindgen(js_name = utf8Length)]
     pub fn utf8_length(text: &JsValue) -> usize;
 
-    #[wasm_bindgen(js_name = isPromiseLike)]
-    pub fn is_promise_like(value: &JsValue) -> bool;
+    #[wasm_bindgen(js_name = thrownMessage)]
+    pub fn thrown_message(thrown: &JsValue) -> String;
+
+    /// An `Error` (0), `TypeError` (1) or `RangeError` (2) whose message starts "AgentWire: ".
+    #[wasm_bindgen(js_name = makeError)]
+    pub fn make_error(kind: u32, message: &str) -> JsValue;
+
+    /// `[promise, resolve, reject]`.
+    pub fn deferred() -> Array;
+
+    /// Calls the token function in a microtask; `report` gets `[attempt, ok, token or problem]`.
+    #[wasm_bindgen(js_name = fetchToken)]
+    pub fn fetch_token(token_function: &Function, attempt: f64, report: &Function);
+
+    #[wasm_bindgen(js_name = epochOffset)]
+    pub fn epoch_offset() -> f64;
+
+    #[wasm_bindgen(js_name = randomSeed)]
+    pub fn random_seed() -> f64;
+
+    /// `[detach, count]`.
+    #[wasm_bindgen(js_name = attachSignals)]
+    pub fn attach_signals(on_online: &Function, on_offline: &Function, on_visible: &Function) -> Array;
+
+    #[wasm_bindgen(js_name = isOnline)]
+    pub fn is_online() -> bool;
 
     #[wasm_bindgen(js_name = statusName)]
     pub fn status_name(status: u32) -> JsValue;
@@ -70,27 +94,33 @@ extern "C" {
 #[wasm_bindgen]
 extern "C" {
     #[wasm_bindgen(js_namespace = performance, js_name = now)]
-    pub fn performance_now() -> f64;
+    pub fn now() -> f64;
 
     #[wasm_bindgen(js_namespace = JSON, js_name = parse, catch)]
     pub fn json_parse(text: &JsValue) -> Result<JsValue, JsValue>;
 
+    #[wasm_bindgen(js_namespace = JSON, js_name = stringify, catch)]
+    pub fn json_stringify(value: &JsValue) -> Result<JsValue, JsValue>;
+
     #[wasm_bindgen(js_name = setTimeout)]
-    pub fn set_timeout(handler: &js_sys::Function, delay_ms: f64) -> JsValue;
+    pub fn set_timeout(handler: &Function, delay_ms: f64) -> JsValue;
 
     #[wasm_bindgen(js_name = clearTimeout)]
     pub fn clear_timeout(handle: &JsValue);
 
     #[wasm_bindgen(js_name = queueMicrotask)]
-    pub fn queue_microtask(callback: &js_sys::Function);
+    pub fn queue_microtask(callback: &Function);
+
+    #[wasm_bindgen(js_namespace = console, js_name = error)]
+    pub fn console_error(message: &str, detail: &JsValue);
 }
 
-/// Milliseconds of the monotonic clock the core runs on.
-pub fn now() -> f64 {
-    performance_now()
+/// A TypeError "AgentWire: <message>".
+pub fn type_error(message: &str) -> JsValue {
+    make_error(1, message)
 }
 
-/// What to add to a core instant to get Unix epoch milliseconds (for fields apps display).
-pub fn epoch_offset() -> f64 {
-    js_sys::Date::now() - performance_now()
+/// A RangeError "AgentWire: <message>".
+pub fn range_error(message: &str) -> JsValue {
+    make_error(2, message)
 }

@@ -4,11 +4,12 @@
 //! `heartbeat.intervalMS` must not silently fall back to a default) and flattens the object;
 //! here the values become a `Config`, and the core's range checks give a `RangeError`.
 
-use js_sys::{Array, Function, RangeError};
+use js_sys::{Array, Function};
 use wasm_bindgen::{JsCast, JsValue};
 
 use super::js;
 use crate::core::config::is_subprotocol_token;
+use crate::core::text::Text;
 use crate::core::{Config, HeartbeatConfig, QueueConfig, ReconnectConfig, TokenSource};
 use crate::prelude::*;
 
@@ -52,14 +53,8 @@ const PONG_FRAME: u32 = 22;
 const CONNECT_TIMEOUT: u32 = 23;
 const MAX_MESSAGE_BYTES: u32 = 24;
 
-pub fn range_error(message: &str) -> JsValue {
-    let mut text = String::from("AgentWire: ");
-    text.push_str(message);
-    RangeError::new(&text).into()
-}
-
 fn out_of_range(option: &str, expected: &str) -> JsValue {
-    range_error(&format!("option '{option}' must be {expected}"))
+    js::range_error(&Text::new("option '").s(option).s("' must be ").s(expected).done())
 }
 
 /// `value` as an integer in `0..=max`, if it is one (`f64::fract` is not in `core`).
@@ -103,10 +98,11 @@ fn read_protocols(flat: &Flat) -> Result<Vec<String>, JsValue> {
     // The browser throws a SyntaxError at connect time for these; say so now, by name.
     for (i, protocol) in protocols.iter().enumerate() {
         if !is_subprotocol_token(protocol) {
-            return Err(range_error(&format!("option 'protocols' has '{protocol}', which is not a valid subprotocol name")));
+            let problem = Text::new("option 'protocols' has '").s(protocol).s("', which is not a valid subprotocol name");
+            return Err(js::range_error(&problem.done()));
         }
         if protocols[..i].contains(protocol) {
-            return Err(range_error(&format!("option 'protocols' lists '{protocol}' twice")));
+            return Err(js::range_error(&Text::new("option 'protocols' lists '").s(protocol).s("' twice").done()));
         }
     }
     Ok(protocols)

@@ -35,15 +35,20 @@ describe('browser signals', () => {
 
   it('a tab becoming visible checks the heartbeat at once, even when its timers never ran', async () => {
     await f.page.evaluate(async (url) => {
+      // A frozen background tab: timers that come due do not run (they are held).
+      window.frozen = false;
+      window.heldTimers = [];
+      const nativeSetTimeout = window.setTimeout;
+      window.setTimeout = (fn, ms, ...args) => nativeSetTimeout(() => {
+        if (window.frozen) window.heldTimers.push(fn); else fn(...args);
+      }, ms);
       const rec = window.track('vis', {
         url,
         heartbeat: { intervalMs: 200, timeoutMs: 200 },
         reconnect: { initialDelayMs: 0, maxDelayMs: 0, jitter: 0 },
       });
       await rec.t.connect();
-      // From now on timers never fire, as in a frozen background tab.
-      window.frozenTimers = [];
-      window.setTimeout = (fn) => { window.frozenTimers.push(fn); return 0; };
+      window.frozen = true;
     }, f.server.ws('/ws/echo'));
     await f.server.control('silence');
     await sleep(300);
