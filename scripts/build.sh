@@ -1,16 +1,33 @@
 #!/usr/bin/env bash
-# Builds the npm package's wasm half into pkg/: agentwire.js (ES module, default export = async
-# init), agentwire_bg.wasm (release, wasm-opt'd) and agentwire.d.ts.
+# Builds the npm package's wasm half into pkg/:
+#   pkg/agentwire.js           ES module; default export = the async wasm initialiser
+#   pkg/agentwire_bg.wasm      release build, wasm-opt'd
+#   pkg/agentwire.d.ts         generated + the hand-written class declarations
+#   pkg/session/...            the same for agentwire-session (AgentSession), its own module so
+#                              apps that only need the transport do not download it
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 # npm's wasm-opt first: without one on PATH wasm-pack tries to download binaryen.
 export PATH="$ROOT/node_modules/.bin:$HOME/.cargo/bin:$PATH"
 
+# build_module CRATE_DIR OUT_DIR OUT_NAME DECLARATIONS
+build_module() {
+  local crate="$1" out="$2" name="$3" declarations="$4"
+  # wasm-pack resolves --out-dir against the crate; it never deletes stale snippets itself.
+  rm -rf "$out/snippets"
+  wasm-pack --quiet build "$crate" --target web --out-dir "$ROOT/$out" --out-name "$name" --no-pack --release
+  # wasm-pack writes a catch-all .gitignore, which npm would also read as "publish nothing".
+  rm -f "$out/.gitignore"
+  # The classes are declared by hand (wasm-bindgen cannot express generics such as the event
+  # map). Assembled in a temporary file and moved, so a concurrent build never sees half of it.
+  local types
+  types=$(mktemp "$out/.types.XXXXXX")
+  cat "$out/$name.d.ts" "$declarations" >"$types"
+  mv "$types" "$out/$name.d.ts"
+  echo "[build] $out/$name: $(wc -c <"$out/${name}_bg.wasm") bytes wasm ($(gzip -9 -c "$out/${name}_bg.wasm" | wc -c) gzip), $(wc -c <"$out/$name.js") bytes JS"
+}
+
 echo "[build] wasm: cargo (release) + wasm-bindgen + wasm-opt, via wasm-pack"
-wasm-pack --quiet build --target web --out-dir pkg --out-name agentwire --no-pack --release
-# wasm-pack writes a catch-all .gitignore, which npm would also read as "publish nothing".
-rm -f pkg/.gitignore
-# The class is declared by hand: wasm-bindgen cannot express the generic event map.
-cat src/web/agentwire.d.ts >> pkg/agentwire.d.ts
-echo "[build] pkg/: $(wc -c < pkg/agentwire_bg.wasm) bytes wasm ($(gzip -9 -c pkg/agentwire_bg.wasm | wc -c) gzip), $(wc -c < pkg/agentwire.js) bytes JS"
+build_module . pkg agentwire src/web/agentwire.d.ts
+build_module session pkg/session agentwire_session session/src/web/agentwire_session.d.ts

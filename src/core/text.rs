@@ -3,6 +3,9 @@
 //! `format!` pulls the formatting machinery (padding, `Display` for every integer width, the
 //! `fmt::write` loop) into the wasm module: several kilobytes of a budgeted size, for messages
 //! that are plain text and whole numbers. `Text` appends exactly those.
+//!
+//! The session crate compiles this same file (`#[path]` in session/src/core/mod.rs): it needs
+//! nothing but `alloc`, and a crate of its own for forty lines would be ceremony.
 
 use alloc::string::String;
 
@@ -39,6 +42,15 @@ impl Text {
         self
     }
 
+    /// Appends a signed whole number in decimal.
+    pub fn i(self, number: i64) -> Self {
+        if number < 0 {
+            self.s("-").n(number.unsigned_abs())
+        } else {
+            self.n(number as u64)
+        }
+    }
+
     pub fn done(self) -> String {
         self.0
     }
@@ -56,7 +68,7 @@ mod tests {
 
     #[test]
     fn writes_text_and_numbers_like_format_does() {
-        let built = Text::new("code ").n(4401).s(", limit ").n(0).s(" max ").n(u64::MAX).done();
-        assert_eq!(built, format!("code {}, limit {} max {}", 4401, 0, u64::MAX));
+        let built = Text::new("code ").n(4401).s(", limit ").n(0).s(" max ").n(u64::MAX).s(" ").i(-42).i(7).done();
+        assert_eq!(built, format!("code {}, limit {} max {} {}{}", 4401, 0, u64::MAX, -42, 7));
     }
 }

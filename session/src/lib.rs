@@ -1,0 +1,43 @@
+//! AgentWire's agent-session reducer: the event streams of the reference server's endpoints
+//! (chat stream, agent tracking, runs, mission signals) folded into one state, which
+//! JavaScript reads as snapshots whose unchanged parts keep their identity.
+//!
+//! A crate of its own so that apps which only need the transport (`agentwire`) do not download
+//! it. Two layers, as in the transport crate:
+//! - [`core`]: the reducer. Plain Rust over plain Rust events ([`core::Event`], parsed from field
+//!   values through the [`core::EventFields`] trait), no JS inside; built and tested natively
+//!   (`cargo test -p agentwire-session`). Every part of the state and every item in its lists
+//!   carries a version, so a reader can tell exactly what changed.
+//! - `web` (wasm32 only): reads JS event objects into the core (`js_sys::Reflect`, no serde),
+//!   builds frozen snapshot objects that reuse what did not change, and exports `AgentSession`.
+//!
+//! On wasm32 the crate is `no_std` (with `alloc`), like the transport: std's panic and
+//! formatting machinery would be most of the module.
+
+#![cfg_attr(target_arch = "wasm32", no_std)]
+
+extern crate alloc;
+
+pub mod core;
+
+#[cfg(target_arch = "wasm32")]
+mod web;
+
+/// What std's prelude would give; imported explicitly so the same code builds without std.
+mod prelude {
+    pub use alloc::string::String;
+    pub use alloc::vec::Vec;
+}
+
+/// A single-threaded allocator smaller and faster than the dlmalloc std would bring.
+#[cfg(target_arch = "wasm32")]
+#[global_allocator]
+static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
+
+/// Nothing here is meant to panic (bad input becomes a malformed log entry), so a panic is a
+/// bug: trap at once instead of carrying formatting code for a message nobody can see.
+#[cfg(target_arch = "wasm32")]
+#[panic_handler]
+fn panic(_: &::core::panic::PanicInfo) -> ! {
+    ::core::arch::wasm32::unreachable()
+}
