@@ -14,24 +14,22 @@ export function serverBinary() {
   return binary;
 }
 
+/** What the browser tests serve: pkg/, the JS bindings, Zustand and the test pages. */
+export const TEST_STATICS = [
+  `/pkg=${join(ROOT, 'pkg')}`,
+  `/js=${join(ROOT, 'js')}`,
+  `/vendor/zustand=${join(ROOT, 'node_modules', 'zustand', 'esm')}`,
+  join(ROOT, 'tests', 'browser', 'pages'),
+];
+
 /**
- * Starts a server; `port: 0` picks a free port. Serves pkg/ at /pkg, the JS bindings at /js,
- * Zustand at /vendor/zustand and the test pages at /.
+ * Starts a server; `port: 0` picks a free port. `statics` are `--static` mounts ([PREFIX=]DIR).
  * Resolves once it prints its address.
  */
-export async function startServer({ port = 0, args = [] } = {}) {
+export async function startServer({ port = 0, args = [], statics = TEST_STATICS } = {}) {
   const child = spawn(
     serverBinary(),
-    [
-      '--host', '127.0.0.1',
-      '--port', String(port),
-      '--static', `/pkg=${join(ROOT, 'pkg')}`,
-      '--static', `/js=${join(ROOT, 'js')}`,
-      '--static', `/vendor/zustand=${join(ROOT, 'node_modules', 'zustand', 'esm')}`,
-      '--static', join(ROOT, 'tests', 'browser', 'pages'),
-      '--quiet',
-      ...args,
-    ],
+    ['--host', '127.0.0.1', '--port', String(port), ...statics.flatMap((mount) => ['--static', mount]), '--quiet', ...args],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let output = '';
