@@ -27,6 +27,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
+use axum::serve::ListenerExt;
 use tokio::net::{TcpListener, TcpSocket};
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
@@ -101,6 +102,12 @@ pub async fn start(config: Config) -> io::Result<ServerHandle> {
     let serving_app = app.clone();
     let stopped = tokio::spawn(async move {
         let (stop_http, stop_http_rx) = oneshot::channel::<()>();
+        // Every frame goes out as soon as it is written: with Nagle's algorithm a small frame
+        // waits for the previous one's ACK, which the peer delays (~40 ms): latency spikes and a
+        // throughput ceiling that belong to the socket option, not to the client under test.
+        let listener = listener.tap_io(|tcp| {
+            let _ = tcp.set_nodelay(true);
+        });
         let mut http = tokio::spawn(
             axum::serve(listener, router)
                 .with_graceful_shutdown(async move {
