@@ -1,4 +1,5 @@
 import type { EventMap, TransportOptions, TransportSnapshot, WebSocketTransport } from '../pkg/agentwire.js';
+import type { AgentSession, AgentSessionOptions } from '../pkg/session/agentwire_session.js';
 
 export { ready } from './ready.js';
 
@@ -40,3 +41,10 @@ export function useTransportEvent<Events extends EventMap>(
   type: '*',
   handler: (message: Events[keyof Events]) => void,
 ): void;
+
+/**
+ * One AgentSession (agentwire/session) for this component, freed on unmount; null during server
+ * rendering and until its wasm module has loaded (loaded on first use, by a dynamic import).
+ * Options are read at creation.
+ */
+export function useAgentSession(options?: AgentSessionOptions): AgentSession | null;

@@ -99,6 +99,54 @@ export function useTransportSelector(transport, selector, isEqual = Object.is) {
   return useSyncExternalStore(transport ? transport.subscribe : subscribeToNothing, select, select);
 }
 
+let sessionModule = null;
+
+/** Loads agentwire/session's wasm once. A dynamic import: apps that never use a session do not download it. */
+function loadSession() {
+  sessionModule ??= import('../pkg/session/agentwire_session.js')
+    .then(async (module) => {
+      await module.default();
+      return module;
+    })
+    .catch((error) => {
+      sessionModule = null;
+      throw error;
+    });
+  return sessionModule;
+}
+
+/**
+ * One `AgentSession` (from agentwire/session) for this component, freed on unmount; null during
+ * server rendering and until its wasm module has loaded. Options are read at creation. Feed it
+ * with `bindSession` from agentwire/zustand, or call `applyMany` yourself.
+ */
+export function useAgentSession(options) {
+  const [session, setSession] = useState(null);
+  const latestOptions = useRef(options);
+  latestOptions.current = options;
+  useEffect(() => {
+    let disposed = false;
+    let created = null;
+    loadSession().then(
+      ({ AgentSession }) => {
+        if (disposed) return;
+        created = new AgentSession(latestOptions.current);
+        setSession(created);
+      },
+      (error) => console.error('AgentWire: the session wasm module failed to load', error),
+    );
+    return () => {
+      disposed = true;
+      if (created) {
+        const freed = created;
+        setSession((current) => (current === freed ? null : current));
+        freed.free();
+      }
+    };
+  }, []);
+  return session;
+}
+
 /** Calls the latest `handler` for messages of `type` ('*' for all) while mounted. */
 export function useTransportEvent(transport, type, handler) {
   const latest = useRef(handler);

@@ -3,14 +3,15 @@
 import { StrictMode, useRef } from 'react';
 import { act, cleanup, render } from '@testing-library/react';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { useConnectionStatus, useTransport, useTransportEvent, useTransportSelector } from '../../js/react.js';
-import { countSockets, loadWasm, startServer, waitFor } from './support.js';
+import { useAgentSession, useConnectionStatus, useTransport, useTransportEvent, useTransportSelector } from '../../js/react.js';
+import { countSockets, loadSessionWasm, loadWasm, startServer, waitFor } from './support.js';
 
 let server;
 let sockets;
 
 beforeAll(async () => {
   await loadWasm();
+  await loadSessionWasm();
   server = await startServer();
 });
 afterAll(async () => {
@@ -116,5 +117,29 @@ describe('useTransportEvent', () => {
     expect(listenersBefore).toBe(1);
     // The transport itself was freed with the component.
     expect(() => kept.status).toThrow();
+  });
+});
+
+describe('useAgentSession', () => {
+  it('creates one session under StrictMode, feeds it, and frees it on unmount', async () => {
+    const sessions = new Set();
+    let current;
+    function Chat() {
+      const session = useAgentSession({ maxMessages: 10 });
+      if (session) sessions.add(session);
+      current = session;
+      return <output>{session ? 'ready' : 'loading'}</output>;
+    }
+    const view = render(<StrictMode><Chat /></StrictMode>);
+    await waitFor(() => view.container.textContent === 'ready', { what: 'the session' });
+    expect(sessions.size).toBe(1);
+    current.applyMany([
+      { type: 'message_delta', message_id: 'm1', delta: 'Hello, ' },
+      { type: 'message_delta', message_id: 'm1', delta: 'world' },
+    ]);
+    expect(current.getSnapshot().messages.map((m) => m.content)).toEqual(['Hello, world']);
+    const kept = current;
+    view.unmount();
+    expect(() => kept.apply({ type: 'message_delta', message_id: 'm1', delta: '!' })).toThrow();
   });
 });

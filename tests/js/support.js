@@ -11,6 +11,13 @@ export function loadWasm() {
   return ready(readFileSync(join(ROOT, 'pkg', 'agentwire_bg.wasm')));
 }
 
+/** Initialises agentwire/session from disk; hooks that load it later find it ready. */
+export async function loadSessionWasm() {
+  const session = await import('../../pkg/session/agentwire_session.js');
+  await session.default({ module_or_path: readFileSync(join(ROOT, 'pkg', 'session', 'agentwire_session_bg.wasm')) });
+  return session;
+}
+
 /** Replaces the global WebSocket with a subclass that records every socket created. */
 export function countSockets() {
   const Native = globalThis.WebSocket;

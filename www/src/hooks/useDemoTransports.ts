@@ -2,7 +2,7 @@
 // agentwire/zustand, the way an application would.
 import { useEffect } from 'react';
 import type { WebSocketTransport } from 'agentwire';
-import { useConnectionStatus, useTransport, useTransportEvent } from 'agentwire/react';
+import { useAgentSession, useConnectionStatus, useTransport, useTransportEvent } from 'agentwire/react';
 import { bindSession, bindTransport } from 'agentwire/zustand';
 import type { AgentSession } from 'agentwire/session';
 import { HEARTBEAT, QUEUE, RECONNECT, STREAM_URL, TRACKING_URL } from '../config';
@@ -12,7 +12,6 @@ import { describeError, describeStatus, logHandlers } from '../state/log';
 import { actions, demoStore } from '../state/store';
 import { missingSessions, trackingHandlers } from '../state/tracking';
 import type { LogSource } from '../state/types';
-import { useAgentSession } from './useAgentSession';
 
 export type StreamTransport = WebSocketTransport<StreamEvents, StreamOutgoing>;
 export type TrackingTransport = WebSocketTransport<TrackingEvents, TrackingOutgoing>;
