@@ -11,12 +11,26 @@ cd "$ROOT"
 # npm's wasm-opt first: without one on PATH wasm-pack tries to download binaryen.
 export PATH="$ROOT/node_modules/.bin:$HOME/.cargo/bin:$PATH"
 
+# Panics compile to a trap: with `-Cpanic=immediate-abort` and core/alloc rebuilt from source,
+# none of core's panic formatting is linked in (a few KB of a budgeted module). It needs the
+# standard library's source (Debian's rust-web-src, or `rustup component add rust-src`); without
+# it the modules build the ordinary way, slightly larger.
+if [ -d "$(rustc --print sysroot)/lib/rustlib/src/rust/library/core" ]; then
+  export RUSTC_BOOTSTRAP=1
+  export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="-Zunstable-options -Cpanic=immediate-abort"
+  CARGO_EXTRA=(-Z build-std=core,alloc)
+  echo "[build] panics: immediate abort (core and alloc built from source)"
+else
+  CARGO_EXTRA=()
+  echo "[build] panics: abort (no standard library source found; the modules will be a few KB larger)"
+fi
+
 # build_module CRATE_DIR OUT_DIR OUT_NAME DECLARATIONS
 build_module() {
   local crate="$1" out="$2" name="$3" declarations="$4"
   # wasm-pack resolves --out-dir against the crate; it never deletes stale snippets itself.
   rm -rf "$out/snippets"
-  wasm-pack --quiet build "$crate" --target web --out-dir "$ROOT/$out" --out-name "$name" --no-pack --release
+  wasm-pack --quiet build "$crate" --target web --out-dir "$ROOT/$out" --out-name "$name" --no-pack --release -- "${CARGO_EXTRA[@]}"
   # wasm-pack writes a catch-all .gitignore, which npm would also read as "publish nothing".
   rm -f "$out/.gitignore"
   # The classes are declared by hand (wasm-bindgen cannot express generics such as the event
