@@ -22,6 +22,11 @@ pub mod core;
 #[cfg(target_arch = "wasm32")]
 mod web;
 
+// The web layer's pure pieces, compiled natively too so their tests run with `cargo test`.
+#[cfg(all(test, not(target_arch = "wasm32")))]
+#[path = "web/frame.rs"]
+mod web_frame;
+
 /// What std's prelude would give; imported explicitly so the same code builds without std.
 mod prelude {
     pub use alloc::borrow::ToOwned;

@@ -27,7 +27,7 @@ use super::rng::SplitMix64;
 use super::snapshot::{Snapshot, Status, StatusChange};
 use super::stats::Stats;
 use super::text::Text;
-use super::utf8::{check_utf16_length, SizeCheck};
+use super::utf8::{check_utf16_length, units_always_within, SizeCheck};
 use super::Millis;
 
 /// Identifies one connection attempt, so late answers for an abandoned attempt (a token that
@@ -343,6 +343,12 @@ impl<P> Connection<P> {
         let message = Text::new("inbound frame of ").n(size as u64).s(" bytes exceeds maxMessageBytes (").n(limit as u64).s("); skipped").done();
         self.report_error(ErrorKind::TooLarge, message, fields, None);
         FrameVerdict::TooLarge
+    }
+
+    /// Text frames up to this many UTF-16 units are within `maxMessageBytes` whatever they
+    /// contain, so the embedder may parse them before reporting them with `handle_text_frame`.
+    pub fn quick_parse_limit(&self) -> usize {
+        units_always_within(self.config.max_message_bytes)
     }
 
     /// An inbound binary frame: a sign of life, but not part of the JSON protocol.

@@ -12,6 +12,12 @@ pub enum SizeCheck {
     NeedsExactCount,
 }
 
+/// The longest text, in UTF-16 units, that is within `limit_bytes` whatever its characters:
+/// frames up to this length need no byte count at all.
+pub fn units_always_within(limit_bytes: usize) -> usize {
+    limit_bytes / 3
+}
+
 pub fn check_utf16_length(utf16_units: usize, limit_bytes: usize) -> SizeCheck {
     if utf16_units > limit_bytes {
         SizeCheck::Over
@@ -40,6 +46,15 @@ mod tests {
     fn text_near_the_limit_needs_an_exact_count() {
         assert_eq!(check_utf16_length(101, 300), SizeCheck::NeedsExactCount);
         assert_eq!(check_utf16_length(300, 300), SizeCheck::NeedsExactCount);
+    }
+
+    #[test]
+    fn text_up_to_the_always_within_length_is_within() {
+        for limit in [0, 1, 2, 3, 100, 301, 1 << 20] {
+            let quick = units_always_within(limit);
+            assert_eq!(check_utf16_length(quick, limit), SizeCheck::Within, "limit {limit}");
+            assert_ne!(check_utf16_length(quick + 1, limit), SizeCheck::Within, "limit {limit}");
+        }
     }
 
     #[test]

@@ -30,6 +30,113 @@ export function utf8Length(text) {
   return bytes;
 }
 
+// ---- the inbound frame --------------------------------------------------------------------------
+// One call per message (readFrame) does the JS side of reading a frame: typeof, length,
+// JSON.parse, the object and type checks. Only a number crosses back: the frame's size and its
+// type as an interned id, so the type string is not copied into wasm for every message. The
+// parsed message then crosses once (frameMessage), to be handed to the listeners. Every step
+// finishes before any listener runs, so a listener that synchronously dispatches another frame
+// cannot disturb this one.
+
+// Interned message types, shared by every transport of this module: id -> text and back.
+const typeIds = new Map();
+const typeNames = [];
+const MAX_TYPE_ID = 4091; // ids and codes share 12 bits of the descriptor (see below)
+
+// What readFrame returns besides an id (see FrameKind in src/web/inbound.rs).
+const BINARY = -1;
+const NEEDS_SIZE_CHECK = -2;
+const NOT_A_MESSAGE = -3;
+const UNINTERNED_TYPE = -4;
+
+let frameData = null;
+let frameParsed = null;
+let frameUninternedType = '';
+let frameProblemText = '';
+
+/** Packs a frame's size (UTF-16 units, or bytes) and its kind into one number. */
+const describeFrame = (size, kind) => size * 4096 + (kind + 4);
+
+function parseCurrent(typeField) {
+  let message;
+  try {
+    message = JSON.parse(frameData);
+  } catch (error) {
+    frameProblemText = `the frame is not JSON (${thrownMessage(error)})`;
+    return NOT_A_MESSAGE;
+  }
+  if (typeof message !== 'object' || message === null || Array.isArray(message)) {
+    frameProblemText = 'the frame is JSON but not an object';
+    return NOT_A_MESSAGE;
+  }
+  const type = message[typeField];
+  if (typeof type !== 'string') {
+    frameProblemText = `the message has no string '${typeField}' field`;
+    return NOT_A_MESSAGE;
+  }
+  frameParsed = message;
+  let id = typeIds.get(type);
+  if (id === undefined) {
+    if (typeNames.length > MAX_TYPE_ID) {
+      frameUninternedType = type;
+      return UNINTERNED_TYPE;
+    }
+    id = typeNames.length;
+    typeNames.push(type);
+    typeIds.set(type, id);
+  }
+  return id;
+}
+
+/**
+ * Reads the frame of a message event. Text frames of at most `quickLimit` UTF-16 units (the
+ * core's bound below which no exact byte count is needed) are parsed at once; longer ones wait
+ * for the core's size check and parseFrame().
+ */
+export function readFrame(event, typeField, quickLimit) {
+  const { data } = event;
+  if (typeof data !== 'string') {
+    frameData = null;
+    return describeFrame(data?.byteLength ?? data?.size ?? 0, BINARY);
+  }
+  frameData = data;
+  if (data.length > quickLimit) return describeFrame(data.length, NEEDS_SIZE_CHECK);
+  return describeFrame(data.length, parseCurrent(typeField));
+}
+
+/** Parses the current frame after the core's size check: a type id or code, as readFrame. */
+export function parseFrame(typeField) {
+  return parseCurrent(typeField);
+}
+
+export function frameUtf8Length() {
+  return utf8Length(frameData);
+}
+
+/** The text of an interned type id. */
+export function typeName(id) {
+  return typeNames[id];
+}
+
+/** The type of the current frame when it was not interned. */
+export function frameTypeText() {
+  return frameUninternedType;
+}
+
+/** The message the current frame parsed to (once). */
+export function frameMessage() {
+  const message = frameParsed;
+  frameParsed = null;
+  return message;
+}
+
+/** Why the current frame is not a message, and the frame itself: [problem, data]. */
+export function frameProblem() {
+  const problem = [frameProblemText, frameData];
+  frameProblemText = '';
+  return problem;
+}
+
 const isPromiseLike = (value) =>
   value !== null && (typeof value === 'object' || typeof value === 'function') && typeof value.then === 'function';
 

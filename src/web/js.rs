@@ -16,6 +16,29 @@ extern "C" {
     #[wasm_bindgen(js_name = utf8Length)]
     pub fn utf8_length(text: &JsValue) -> usize;
 
+    /// The inbound frame (see glue.js and inbound.rs): one call per message in the common case.
+    #[wasm_bindgen(js_name = readFrame)]
+    pub fn read_frame(event: &JsValue, type_field: &JsValue, quick_limit: f64) -> f64;
+
+    #[wasm_bindgen(js_name = parseFrame)]
+    pub fn parse_frame(type_field: &JsValue) -> f64;
+
+    #[wasm_bindgen(js_name = frameUtf8Length)]
+    pub fn frame_utf8_length() -> usize;
+
+    #[wasm_bindgen(js_name = typeName)]
+    pub fn type_name(id: u32) -> String;
+
+    #[wasm_bindgen(js_name = frameTypeText)]
+    pub fn frame_type_text() -> String;
+
+    #[wasm_bindgen(js_name = frameMessage)]
+    pub fn frame_message() -> JsValue;
+
+    /// `[problem, data]`.
+    #[wasm_bindgen(js_name = frameProblem)]
+    pub fn frame_problem() -> Array;
+
     #[wasm_bindgen(js_name = thrownMessage)]
     pub fn thrown_message(thrown: &JsValue) -> String;
 
@@ -95,9 +118,6 @@ extern "C" {
 extern "C" {
     #[wasm_bindgen(js_namespace = performance, js_name = now)]
     pub fn now() -> f64;
-
-    #[wasm_bindgen(js_namespace = JSON, js_name = parse, catch)]
-    pub fn json_parse(text: &JsValue) -> Result<JsValue, JsValue>;
 
     #[wasm_bindgen(js_namespace = JSON, js_name = stringify, catch)]
     pub fn json_stringify(value: &JsValue) -> Result<JsValue, JsValue>;

@@ -4,7 +4,7 @@
 //!
 //! - `transport`: the exported class (argument checks, then the core, then the executor)
 //! - `shared`: the state callbacks and methods share, and the action executor
-//! - `inbound`: the per-message hot path (parse, route, dispatch)
+//! - `inbound`: the per-message hot path (parse, route, dispatch); `frame`: what glue.js says of a frame
 //! - `notifications`: status/error/snapshot listeners, called from a microtask
 //! - `socket`, `timer`, `signals`: the browser resources, one of each
 //! - `options`, `events`: JS values in and out; `glue.js` + `js`: the JS side of both
@@ -12,6 +12,7 @@
 
 mod callbacks;
 mod events;
+mod frame;
 mod inbound;
 mod js;
 mod notifications;

@@ -47,6 +47,10 @@ pub struct Shared {
     socket_handlers: SocketHandlers,
     pub timer: Timer,
     pub signals: RefCell<Option<BrowserSignals>>,
+    /// Texts of the message types glue.js has interned, by id, as this transport met them.
+    pub type_names: RefCell<Vec<Option<Rc<str>>>>,
+    /// Frames up to this many UTF-16 units are parsed before the core sees them (see inbound.rs).
+    pub quick_parse_limit: f64,
     pub message_listeners: RefCell<TypedListeners<Function>>,
     pub status_listeners: RefCell<ListenerList<Function>>,
     pub error_listeners: RefCell<ListenerList<Function>>,
@@ -64,10 +68,11 @@ pub struct Shared {
 impl Shared {
     pub fn new(core: Connection<JsValue>, options: WebOptions) -> Rc<Self> {
         let snapshot_cache: SnapshotCache = Rc::new(RefCell::new(None));
+        let quick_parse_limit = core.quick_parse_limit() as f64;
         Rc::new_cyclic(|weak: &Weak<Shared>| {
             let socket_handlers = SocketHandlers {
                 on_open: weak_callback(weak, |s, _| s.on_open()),
-                on_message: weak_callback(weak, |s, event| s.on_message(event.unchecked_into())),
+                on_message: weak_callback(weak, |s, event| s.on_message(event)),
                 on_close: weak_callback(weak, |s, event| s.on_close(event.unchecked_into())),
                 // The close event that always follows carries what we need.
                 on_error: weak_callback(weak, |_, _| {}),
@@ -85,6 +90,8 @@ impl Shared {
                 socket_handlers,
                 timer: Timer::new(weak_callback(weak, |s, _| s.on_timer())),
                 signals: RefCell::new(Some(signals)),
+                type_names: RefCell::new(Vec::new()),
+                quick_parse_limit,
                 message_listeners: RefCell::new(TypedListeners::default()),
                 status_listeners: RefCell::new(ListenerList::default()),
                 error_listeners: RefCell::new(ListenerList::default()),
@@ -114,7 +121,7 @@ impl Shared {
             self.execute(action);
         }
         let deadline = self.core.borrow().poll_timeout();
-        self.timer.arm(deadline, js::now());
+        self.timer.arm(deadline, js::now);
         self.notifications.schedule();
     }
 

@@ -27,15 +27,16 @@ impl Timer {
         Self { callback, handle: RefCell::new(None), armed_for: Cell::new(None) }
     }
 
-    /// Makes sure the callback runs no later than `deadline` (or never, for `None`).
-    pub fn arm(&self, deadline: Option<Millis>, now: Millis) {
+    /// Makes sure the callback runs no later than `deadline` (or never, for `None`). The clock
+    /// is read only when the timer must be set again: on most calls (one per message) it is not.
+    pub fn arm(&self, deadline: Option<Millis>, now: impl FnOnce() -> Millis) {
         match (deadline, self.armed_for.get()) {
             (None, _) => self.cancel(),
             (Some(deadline), Some(armed)) if armed <= deadline => {}
             (Some(deadline), _) => {
                 self.cancel();
                 // Browsers round fractional delays; firing a fraction early only costs one more re-arm.
-                let delay = (deadline - now).clamp(0.0, MAX_DELAY_MS);
+                let delay = (deadline - now()).clamp(0.0, MAX_DELAY_MS);
                 *self.handle.borrow_mut() = Some(js::set_timeout(&self.callback, delay));
                 self.armed_for.set(Some(deadline));
             }

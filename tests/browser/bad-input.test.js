@@ -51,4 +51,35 @@ describe('bad input', () => {
     }, f.server.ws('/ws/echo'));
     expect(result).toEqual({ outcomes: ['dropped', 'dropped', 'dropped', 'sent'], kinds: ['serialize', 'serialize', 'serialize'], status: 'connected' });
   });
+
+  it('a frame near the limit is measured exactly and delivered when it is within', async () => {
+    await f.page.evaluate(async (url) => {
+      await window.track('near', { url, maxMessageBytes: 100 }).t.connect();
+    }, f.server.ws('/ws/echo'));
+    // 90 ASCII bytes: too long to be within 100 bytes whatever it contains (over 33 units),
+    // so it is counted, and is within.
+    const within = JSON.stringify({ type: 'near', pad: 'x'.repeat(90 - 24) });
+    await f.server.control('send?endpoint=echo', within);
+    await waitInPage(f.page, () => window.rec.near.messages.length === 1, null, { what: 'the near-limit frame' });
+    const result = await f.page.evaluate(() => ({ messages: window.rec.near.messages.length, errors: window.rec.near.errors }));
+    expect(Buffer.byteLength(within)).toBe(90);
+    expect(result).toEqual({ messages: 1, errors: [] });
+  });
+
+  it('thousands of distinct message types are all dispatched by their type', async () => {
+    const result = await f.page.evaluate(async (url) => {
+      const t = new WebSocketTransport({ url });
+      const seen = [];
+      t.on('*', (m) => seen.push(m.type));
+      let typedHits = 0;
+      t.on('kind-4500', () => { typedHits += 1; });
+      await t.connect();
+      const count = 5000; // more than glue.js interns
+      for (let i = 0; i < count; i++) t.send({ type: `kind-${i}` });
+      await new Promise((resolve) => { const check = () => (seen.length >= count ? resolve() : setTimeout(check, 10)); check(); });
+      t.free();
+      return { all: seen.every((type, i) => type === `kind-${i}`), count: seen.length, typedHits };
+    }, f.server.ws('/ws/echo'));
+    expect(result).toEqual({ all: true, count: 5000, typedHits: 1 });
+  });
 });
