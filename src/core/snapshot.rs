@@ -21,6 +21,12 @@ pub enum Status {
 }
 
 impl Status {
+    /// Connecting, connected or trying again: a state that ends only through the network or
+    /// through `disconnect()`.
+    pub fn is_live(self) -> bool {
+        matches!(self, Status::Connecting | Status::Connected | Status::Reconnecting)
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Status::Idle => "idle",

@@ -96,6 +96,7 @@ impl Shared {
             self.notifications.clear();
         }
         self.notifications.scheduled.set(false);
+        self.release_if_settled();
     }
 
     /// Calls each active listener with `argument`; one that throws is reported, the rest run.

@@ -61,6 +61,9 @@ pub struct Shared {
     snapshot_cache: SnapshotCache,
     pub pending_connects: RefCell<Vec<(Function, Function)>>,
     pub freed: Cell<bool>,
+    /// Set when the JS object was garbage-collected while the connection was live: the transport
+    /// keeps itself alive, as a browser WebSocket with listeners does, until it settles.
+    self_hold: RefCell<Option<Rc<Shared>>>,
     pub bound_subscribe: JsValue,
     pub bound_get_snapshot: JsValue,
 }
@@ -104,6 +107,7 @@ impl Shared {
                 snapshot_cache,
                 pending_connects: RefCell::new(Vec::new()),
                 freed: Cell::new(false),
+                self_hold: RefCell::new(None),
             }
         })
     }
@@ -123,6 +127,26 @@ impl Shared {
         let deadline = self.core.borrow().poll_timeout();
         self.timer.arm(deadline, js::now);
         self.notifications.schedule();
+        self.release_if_settled();
+    }
+
+    /// The JS object is gone (garbage-collected; `free()` goes through `shutdown` instead). A live
+    /// connection goes on without it, because its listeners still expect messages; anything else
+    /// is released now.
+    pub fn orphan(self: &Rc<Self>) {
+        if self.core.borrow().status().is_live() && !self.freed.get() {
+            *self.self_hold.borrow_mut() = Some(self.clone());
+        } else {
+            self.shutdown();
+        }
+    }
+
+    /// Ends an orphaned transport once its connection has settled and its listeners have heard.
+    pub fn release_if_settled(&self) {
+        let settled = !self.core.borrow().status().is_live() && self.notifications.len() == 0;
+        if settled && self.self_hold.borrow().is_some() {
+            self.shutdown();
+        }
     }
 
     fn execute(self: &Rc<Self>, action: Action<JsValue>) {
@@ -286,6 +310,12 @@ impl Shared {
         if self.freed.replace(true) {
             return;
         }
+        // Dropped last, at the end of this call: whoever called holds a reference of its own.
+        let _hold = self.self_hold.borrow_mut().take();
+        // Stopped for good: `status` reads 'disconnected' and `send` drops from now on. The
+        // core's actions are not carried out; the socket is retired below.
+        self.core.borrow_mut().disconnect(NORMAL_CLOSURE, "transport freed", js::now());
+        while self.core.borrow_mut().poll_action().is_some() {}
         self.message_listeners.borrow_mut().clear();
         self.status_listeners.borrow_mut().clear();
         self.error_listeners.borrow_mut().clear();

@@ -45,6 +45,11 @@ impl WebSocketTransport {
         let shared = &self.shared;
         let parts = js::deferred();
         let promise: Promise = parts.get(0).unchecked_into();
+        if shared.freed.get() {
+            let error = js::make_error(0, "connect(): this transport was freed");
+            let _ = parts.get(2).unchecked_into::<Function>().call1(&JsValue::UNDEFINED, &error);
+            return promise;
+        }
         if shared.core.borrow().status() == Status::Connected {
             let _ = parts.get(1).unchecked_into::<Function>().call0(&JsValue::UNDEFINED);
             return promise;
@@ -157,6 +162,18 @@ impl WebSocketTransport {
         events::stats_object(core.stats(), core.snapshot().queued)
     }
 
+    /// `free()`: closes the socket, cancels the timer, removes every listener, at once.
+    ///
+    /// This replaces the `free()` wasm-bindgen generates (a class body's later method wins), so
+    /// that an explicit `free()` and the garbage collector's finalizer can differ: the object's
+    /// memory is reclaimed by the finalizer in both cases, but only `free()` ends a live
+    /// connection (see `Drop`). Methods called after it are harmless: `send` drops, `connect`
+    /// rejects.
+    #[wasm_bindgen(js_name = free)]
+    pub fn release(&self) {
+        self.shared.shutdown();
+    }
+
     /// What this transport holds right now, for leak checks: sockets, timers, listeners.
     #[wasm_bindgen(js_name = debugResources)]
     pub fn debug_resources(&self) -> JsValue {
@@ -177,8 +194,9 @@ impl WebSocketTransport {
 }
 
 impl Drop for WebSocketTransport {
-    /// `free()`: closes the socket, cancels the timer, removes every listener.
+    /// Runs when the garbage collector takes the JS object (`free()` has released everything
+    /// already by then, see `free` above).
     fn drop(&mut self) {
-        self.shared.shutdown();
+        self.shared.orphan();
     }
 }

@@ -85,11 +85,11 @@ describe('listeners', () => {
       await t.connect();
       t.disconnect();
       await new Promise((r) => setTimeout(r, 50));
-      let usable = true;
-      try { t.status; } catch { usable = false; }
-      return { seen, usable };
+      return { seen, status: t.status, send: t.send('late'), listeners: t.debugResources().statusListeners };
     }, f.server.ws('/ws/echo'));
-    expect(result).toEqual({ seen: ['connecting', 'connected', 'disconnected'], usable: false });
+    expect(result).toEqual({
+      seen: ['connecting', 'connected', 'disconnected'], status: 'disconnected', send: 'dropped', listeners: 0,
+    });
   });
 
   it('the unsubscribe function returned by on() removes exactly that registration', async () => {
