@@ -33,6 +33,7 @@ build_module() {
   wasm-pack --quiet build "$crate" --target web --out-dir "$ROOT/$out" --out-name "$name" --no-pack --release -- "${CARGO_EXTRA[@]}"
   # wasm-pack writes a catch-all .gitignore, which npm would also read as "publish nothing".
   rm -f "$out/.gitignore"
+  node scripts/tidy-bindings.mjs "$out/$name.js"
   # The classes are declared by hand (wasm-bindgen cannot express generics such as the event
   # map). Assembled in a temporary file and moved, so a concurrent build never sees half of it.
   local types

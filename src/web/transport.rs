@@ -164,10 +164,10 @@ impl WebSocketTransport {
 
     /// `free()`: closes the socket, cancels the timer, removes every listener, at once.
     ///
-    /// This replaces the `free()` wasm-bindgen generates (a class body's later method wins), so
-    /// that an explicit `free()` and the garbage collector's finalizer can differ: the object's
-    /// memory is reclaimed by the finalizer in both cases, but only `free()` ends a live
-    /// connection (see `Drop`). Methods called after it are harmless: `send` drops, `connect`
+    /// This replaces the `free()` wasm-bindgen generates (the build removes that one, see
+    /// scripts/tidy-bindings.mjs), so that an explicit `free()` and the garbage collector's finalizer
+    /// can differ: the object's memory is reclaimed by the finalizer in both cases, but only
+    /// `free()` ends a live connection (see `Drop`). Methods called after it are harmless: `send` drops, `connect`
     /// rejects.
     #[wasm_bindgen(js_name = free)]
     pub fn release(&self) {
