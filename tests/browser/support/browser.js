@@ -1,7 +1,8 @@
 // Headless Chromium (Debian's) driven by playwright-core, with a page that has loaded the wasm.
 import { chromium } from 'playwright-core';
 
-const CHROMIUM_ARGS = [
+/** The flags every headless run here uses (the benchmark adds its own to these). */
+export const CHROMIUM_ARGS = [
   '--headless',
   '--no-sandbox',
   '--disable-gpu',
