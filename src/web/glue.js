@@ -182,9 +182,19 @@ export function fetchToken(tokenFunction, attempt, report) {
   });
 }
 
+// The clock, read once per message. Through a saved reference: `performance` is an accessor on
+// the window, and looking it up on every call cost twice as much as now() itself (measured in
+// Chromium, ~0.3 µs against ~0.1 µs per read). Bound once for SSR too (Node has it).
+const clock = globalThis.performance;
+
+/** `performance.now()`: monotonic milliseconds, the core's time. */
+export function now() {
+  return clock.now();
+}
+
 /** `performance.timeOrigin`: adding it to `performance.now()` gives epoch milliseconds. */
 export function epochOffset() {
-  return performance.timeOrigin ?? Date.now() - performance.now();
+  return clock.timeOrigin ?? Date.now() - clock.now();
 }
 
 export function randomSeed() {

@@ -56,6 +56,9 @@ extern "C" {
     #[wasm_bindgen(js_name = epochOffset)]
     pub fn epoch_offset() -> f64;
 
+    /// `performance.now()` (through glue.js, which keeps the `performance` object at hand).
+    pub fn now() -> f64;
+
     #[wasm_bindgen(js_name = randomSeed)]
     pub fn random_seed() -> f64;
 
@@ -116,8 +119,6 @@ extern "C" {
 
 #[wasm_bindgen]
 extern "C" {
-    #[wasm_bindgen(js_namespace = performance, js_name = now)]
-    pub fn now() -> f64;
 
     #[wasm_bindgen(js_namespace = JSON, js_name = stringify, catch)]
     pub fn json_stringify(value: &JsValue) -> Result<JsValue, JsValue>;
