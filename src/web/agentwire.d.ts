@@ -182,7 +182,7 @@ export class WebSocketTransport<Events extends EventMap = { [type: string]: any 
   /** What the transport holds right now (for leak checks). */
   debugResources(): TransportResources;
   /** Closes the socket, cancels timers, removes every listener, at once. Afterwards `status` is
-   *  `'disconnected'`, `send` returns `'dropped'` and `connect` rejects. Without it, a transport
+   *  `'disconnected'` (or stays `'error'`), `send` returns `'dropped'` and `connect` rejects. Without it, a transport
    *  nobody references keeps a live connection (like a WebSocket) and is released once it settles. */
   free(): void;
 }

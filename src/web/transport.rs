@@ -165,10 +165,10 @@ impl WebSocketTransport {
     /// `free()`: closes the socket, cancels the timer, removes every listener, at once.
     ///
     /// This replaces the `free()` wasm-bindgen generates (the build removes that one, see
-    /// scripts/tidy-bindings.mjs), so that an explicit `free()` and the garbage collector's finalizer
-    /// can differ: the object's memory is reclaimed by the finalizer in both cases, but only
-    /// `free()` ends a live connection (see `Drop`). Methods called after it are harmless: `send` drops, `connect`
-    /// rejects.
+    /// scripts/tidy-bindings.mjs), so that an explicit `free()` and the garbage collector's
+    /// finalizer can differ: the object's memory is reclaimed by the finalizer in both cases, but
+    /// only `free()` ends a live connection (see `Drop`). Methods called after it are harmless:
+    /// `send` drops, `connect` rejects, the status stays as it was left.
     #[wasm_bindgen(js_name = free)]
     pub fn release(&self) {
         self.shared.shutdown();
