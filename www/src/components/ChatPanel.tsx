@@ -1,7 +1,8 @@
-import { memo, useEffect, useRef, useState, type FormEvent, type KeyboardEvent } from 'react';
+import { memo, useState, type FormEvent, type KeyboardEvent } from 'react';
 import type { AgentSession, ChatMessage, ChatResult, Chart } from 'agentwire/session';
 import { useConnectionStatus } from 'agentwire/react';
 import type { StreamTransport } from '../hooks/useDemoTransports';
+import { useFollowBottom } from '../hooks/useFollowBottom';
 import { answerStatus, chatPhase, hasAnswer, type AnswerStatus, type ChatPhase } from '../state/chatView';
 import { actions, useDemo } from '../state/store';
 import type { Delivery } from '../state/types';
@@ -20,15 +21,10 @@ export function ChatPanel({ stream, session }: { stream: StreamTransport | null;
   const interrupted = useDemo((state) => state.ui.interrupted);
   const { queued, status } = useConnectionStatus(stream);
   const [draft, setDraft] = useState('');
-  const list = useRef<HTMLDivElement>(null);
-  const pinned = useRef(true);
   const ready = stream !== null && session !== null;
 
   // Follow the answer as it streams, unless the reader scrolled up.
-  useEffect(() => {
-    const element = list.current;
-    if (element && pinned.current) element.scrollTop = element.scrollHeight;
-  }, [messages, charts, phase]);
+  const list = useFollowBottom<HTMLDivElement>([messages, charts, phase], 40);
 
   const send = (text: string) => {
     const message = text.trim();
@@ -37,7 +33,7 @@ export function ChatPanel({ stream, session }: { stream: StreamTransport | null;
     actions.addUserMessage(session, message, delivery);
     actions.log({ source: 'stream', level: 'action', text: `chat ${delivery}: "${message}"` });
     setDraft('');
-    pinned.current = true;
+    list.follow();
   };
 
   const cancel = () => {
@@ -90,12 +86,9 @@ export function ChatPanel({ stream, session }: { stream: StreamTransport | null;
 
       <div
         className="chat__messages"
-        ref={list}
+        ref={list.ref}
         data-testid="messages"
-        onScroll={(event) => {
-          const element = event.currentTarget;
-          pinned.current = element.scrollHeight - element.scrollTop - element.clientHeight < 40;
-        }}
+        onScroll={list.onScroll}
       >
         {messages.length === 0 ? (
           <div className="chat__empty">

@@ -1,4 +1,5 @@
-import { memo, useEffect, useRef, useState } from 'react';
+import { memo, useState } from 'react';
+import { useFollowBottom } from '../hooks/useFollowBottom';
 import { useDemo } from '../state/store';
 import type { LogEntry } from '../state/types';
 import { clockTime } from './format';
@@ -11,15 +12,10 @@ const SOURCE_LABELS: Record<LogEntry['source'], string> = { stream: 'chat', trac
 export function LogPanel() {
   const log = useDemo((state) => state.log);
   const [filter, setFilter] = useState<Filter>('all');
-  const list = useRef<HTMLOListElement>(null);
-  const pinned = useRef(true);
   const errors = log.filter((entry) => entry.level === 'error').length;
   const shown = filter === 'errors' ? log.filter((entry) => entry.level === 'error') : log;
 
-  useEffect(() => {
-    const element = list.current;
-    if (element && pinned.current) element.scrollTop = element.scrollHeight;
-  }, [shown]);
+  const list = useFollowBottom<HTMLOListElement>([shown], 24);
 
   return (
     <section className="panel log" aria-label="Log">
@@ -36,12 +32,9 @@ export function LogPanel() {
       </header>
       <ol
         className="log__list"
-        ref={list}
+        ref={list.ref}
         data-testid="log"
-        onScroll={(event) => {
-          const element = event.currentTarget;
-          pinned.current = element.scrollHeight - element.scrollTop - element.clientHeight < 24;
-        }}
+        onScroll={list.onScroll}
       >
         {shown.map((entry) => (
           <LogLine key={entry.id} entry={entry} />
