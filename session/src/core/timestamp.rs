@@ -29,16 +29,7 @@ fn parse_server_format(b: &[u8]) -> Option<f64> {
     let (month, day) = (d(5) * 10 + d(6), d(8) * 10 + d(9));
     let (hour, minute, second) = (d(11) * 10 + d(12), d(14) * 10 + d(15), d(17) * 10 + d(18));
     let millis = d(20) * 100 + d(21) * 10 + d(22);
-    if !(1..=12).contains(&month)
-        || day == 0
-        || day > days_in_month(year, month)
-        || hour > 23
-        || minute > 59
-        || second > 60
-    {
-        return None;
-    }
-    let seconds = days_from_civil(year, month, day) * 86_400 + i64::from(hour * 3600 + minute * 60 + second);
+    let seconds = epoch_seconds(year, month, day, hour, minute, second)?;
     Some((seconds * 1000 + i64::from(millis)) as f64)
 }
 
@@ -68,6 +59,13 @@ fn parse_general(text: &str) -> Option<f64> {
     if s.at != s.bytes.len() {
         return None;
     }
+    let seconds = epoch_seconds(year, month, day, hour, minute, second)? - offset_minutes * 60;
+    Some(seconds as f64 * 1000.0 + fraction_ms)
+}
+
+/// Seconds since the epoch of a UTC date and time, or `None` if no such moment exists
+/// (February 30th, hour 24; a leap second 60 is let through).
+fn epoch_seconds(year: i64, month: u32, day: u32, hour: u32, minute: u32, second: u32) -> Option<i64> {
     if !(1..=12).contains(&month)
         || day == 0
         || day > days_in_month(year, month)
@@ -77,9 +75,7 @@ fn parse_general(text: &str) -> Option<f64> {
     {
         return None;
     }
-    let days = days_from_civil(year, month, day);
-    let seconds = days * 86_400 + i64::from(hour * 3600 + minute * 60 + second) - offset_minutes * 60;
-    Some(seconds as f64 * 1000.0 + fraction_ms)
+    Some(days_from_civil(year, month, day) * 86_400 + i64::from(hour * 3600 + minute * 60 + second))
 }
 
 struct Scanner<'a> {
