@@ -29,15 +29,6 @@ mod prelude {
     pub use alloc::vec::Vec;
 }
 
-/// A single-threaded allocator smaller and faster than the dlmalloc std would bring.
 #[cfg(target_arch = "wasm32")]
-#[global_allocator]
-static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
-
-/// Nothing here is meant to panic (bad input becomes a malformed log entry), so a panic is a
-/// bug: trap at once instead of carrying formatting code for a message nobody can see.
-#[cfg(target_arch = "wasm32")]
-#[panic_handler]
-fn panic(_: &::core::panic::PanicInfo) -> ! {
-    ::core::arch::wasm32::unreachable()
-}
+#[path = "../../src/wasm_runtime.rs"]
+mod wasm_runtime;
