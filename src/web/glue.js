@@ -43,7 +43,7 @@ const typeIds = new Map();
 const typeNames = [];
 const MAX_TYPE_ID = 4091; // ids and codes share 12 bits of the descriptor (see below)
 
-// What readFrame returns besides an id (see FrameKind in src/web/inbound.rs).
+// What readFrame returns besides an id (see FrameKind in src/web/frame.rs).
 const BINARY = -1;
 const NEEDS_SIZE_CHECK = -2;
 const NOT_A_MESSAGE = -3;
@@ -57,7 +57,9 @@ let frameProblemText = '';
 /** Packs a frame's size (UTF-16 units, or bytes) and its kind into one number. */
 const describeFrame = (size, kind) => size * 4096 + (kind + 4);
 
-function parseCurrent(typeField) {
+/** Parses the current frame: its type's interned id, or a code (readFrame calls it for short
+ * frames; inbound.rs calls it for longer ones once the core has checked their size). */
+export function parseFrame(typeField) {
   let message;
   try {
     message = JSON.parse(frameData);
@@ -101,12 +103,7 @@ export function readFrame(event, typeField, quickLimit) {
   }
   frameData = data;
   if (data.length > quickLimit) return describeFrame(data.length, NEEDS_SIZE_CHECK);
-  return describeFrame(data.length, parseCurrent(typeField));
-}
-
-/** Parses the current frame after the core's size check: a type id or code, as readFrame. */
-export function parseFrame(typeField) {
-  return parseCurrent(typeField);
+  return describeFrame(data.length, parseFrame(typeField));
 }
 
 export function frameUtf8Length() {

@@ -142,9 +142,12 @@ impl Shared {
     }
 
     /// Ends an orphaned transport once its connection has settled and its listeners have heard.
+    /// It runs after every pump, so the common case (not orphaned) is one check.
     pub fn release_if_settled(&self) {
-        let settled = !self.core.borrow().status().is_live() && self.notifications.len() == 0;
-        if settled && self.self_hold.borrow().is_some() {
+        if self.self_hold.borrow().is_none() {
+            return;
+        }
+        if !self.core.borrow().status().is_live() && self.notifications.len() == 0 {
             self.shutdown();
         }
     }

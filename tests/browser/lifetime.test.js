@@ -23,7 +23,7 @@ describe('transport lifetime', () => {
       window.statuses = [];
       window.collected = false;
       const registry = new FinalizationRegistry(() => { window.collected = true; });
-      window.registry = registry;
+      window.registry = registry; // a collected registry would never call back
       // Everything in here becomes unreachable when this function returns, except through
       // the listeners' own closures (which do not reference the transport).
       await (async () => {
