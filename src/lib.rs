@@ -22,10 +22,10 @@ pub mod core;
 #[cfg(target_arch = "wasm32")]
 mod web;
 
-// The web layer's pure pieces, compiled natively too so their tests run with `cargo test`.
+// The web layer's pure piece, compiled natively too so its tests run with `cargo test`.
 #[cfg(all(test, not(target_arch = "wasm32")))]
-#[path = "web/frame.rs"]
-mod web_frame;
+#[path = "web/options.rs"]
+mod web_options;
 
 /// What std's prelude would give; imported explicitly so the same code builds without std.
 mod prelude {
@@ -36,3 +36,12 @@ mod prelude {
 
 #[cfg(target_arch = "wasm32")]
 mod wasm_runtime;
+
+/// The smallest allocator that reuses memory (a free list that merges neighbours): the engine
+/// allocates little (queued messages, error texts, nothing per inbound message), and every
+/// byte of the module is budgeted. The session crate, which allocates per event, uses talc.
+#[cfg(target_arch = "wasm32")]
+#[global_allocator]
+// SAFETY: a wasm module without threads is single-threaded.
+static ALLOCATOR: lol_alloc::AssumeSingleThreaded<lol_alloc::FreeListAllocator> =
+    unsafe { lol_alloc::AssumeSingleThreaded::new(lol_alloc::FreeListAllocator::new()) };

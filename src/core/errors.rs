@@ -38,6 +38,15 @@ impl ErrorKind {
         self as u32
     }
 
+    /// The kind whose `index` this is.
+    pub fn from_index(index: u32) -> Option<Self> {
+        use ErrorKind::*;
+        [Parse, TooLarge, Binary, Listener, QueueOverflow, QueueExpired, Serialize, ConnectTimeout, ConnectionFailed,
+            HeartbeatTimeout, Rejected, MaxAttempts, Token]
+            .get(index as usize)
+            .copied()
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             ErrorKind::Parse => "parse",

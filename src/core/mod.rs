@@ -10,7 +10,6 @@ pub mod config;
 pub mod connection;
 pub mod errors;
 pub mod heartbeat;
-pub mod listeners;
 pub mod queue;
 pub mod rng;
 pub mod snapshot;

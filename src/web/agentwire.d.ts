@@ -1,5 +1,9 @@
+// AgentWire's public module (pkg/agentwire.js). Hand-written: the class is the JS shell in
+// src/web/transport.js, and its generic event map is nothing wasm-bindgen could express.
 
-// ---- WebSocketTransport (hand-written: wasm-bindgen cannot express the generic event map) ----
+export type { InitInput, InitOutput, SyncInitInput } from './agentwire_bindings.js';
+/** Loads the wasm module (once); `WebSocketTransport` can be constructed when it resolves. */
+export { default, initSync } from './agentwire_bindings.js';
 
 /** Where a transport stands. */
 export type TransportStatus = 'idle' | 'connecting' | 'connected' | 'reconnecting' | 'disconnected' | 'error';

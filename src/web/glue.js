@@ -1,22 +1,6 @@
-// JavaScript half of the glue: what is cheaper to write in JS than to drive from wasm one
-// property at a time (every Reflect.get/set from wasm is a boundary crossing, and each call
-// site costs module bytes). No decisions are made here: options are type-checked and
-// flattened, objects for listeners are assembled, strings are measured.
-
-// Order must match `Status::index` and `ErrorKind::index` in src/core.
-const STATUSES = ['idle', 'connecting', 'connected', 'reconnecting', 'disconnected', 'error'];
-const ERROR_KINDS = [
-  'parse', 'too_large', 'binary', 'listener', 'queue_overflow', 'queue_expired', 'serialize',
-  'connect_timeout', 'connection_failed', 'heartbeat_timeout', 'rejected', 'max_attempts', 'token',
-];
-// Where an error's payload goes, per kind (see TransportError in agentwire.d.ts).
-const PAYLOAD_KEYS = {
-  listener: 'error', token: 'error', serialize: 'error', parse: 'data', queue_overflow: 'dropped',
-};
-
-export function statusName(index) {
-  return STATUSES[index];
-}
+// JS helpers of the browser glue, shared by the wasm engine (which imports utf8Length,
+// frameUtf8Length and typeName) and the shell in transport.js. No decisions are made here:
+// options are type-checked, frames parsed, strings measured, types interned.
 
 /** Exact UTF-8 byte length of a JS string, without copying it. */
 export function utf8Length(text) {
@@ -31,58 +15,33 @@ export function utf8Length(text) {
 }
 
 // ---- the inbound frame --------------------------------------------------------------------------
-// One call per message (readFrame) does the JS side of reading a frame: typeof, length,
-// JSON.parse, the object and type checks. Only a number crosses back: the frame's size and its
-// type as an interned id, so the type string is not copied into wasm for every message. The
-// parsed message then crosses once (frameMessage), to be handed to the listeners. Every step
-// finishes before any listener runs, so a listener that synchronously dispatches another frame
-// cannot disturb this one.
+// The shell parses each frame itself; the wasm side only needs the frame's exact UTF-8 length
+// (for frames whose JS length cannot settle the maxMessageBytes check) and, once per new type,
+// the type's text. Types are interned, so only a number crosses into wasm per message.
 
-// Interned message types, shared by every transport of this module: id -> text and back.
+// Interned message types, shared by every transport of this module: text -> id, id -> text.
 const typeIds = new Map();
 const typeNames = [];
-const MAX_TYPE_ID = 4091; // ids and codes share 12 bits of the descriptor (see below)
+// A bound on the table, so a server sending endless distinct types cannot grow it forever;
+// beyond it a type's text is passed as it is (Engine.routeText).
+const MAX_TYPES = 4096;
 
-// What readFrame returns besides an id (see FrameKind in src/web/frame.rs).
-const BINARY = -1;
-const NEEDS_SIZE_CHECK = -2;
-const NOT_A_MESSAGE = -3;
-const UNINTERNED_TYPE = -4;
+let frameData = '';
 
-let frameData = null;
-let frameParsed = null;
-let frameUninternedType = '';
-let frameProblemText = '';
+/** The frame being read (frameUtf8Length measures it if the engine asks). */
+export function setFrame(data) {
+  frameData = data;
+}
 
-/** Packs a frame's size (UTF-16 units, or bytes) and its kind into one number. */
-const describeFrame = (size, kind) => size * 4096 + (kind + 4);
+export function frameUtf8Length() {
+  return utf8Length(frameData);
+}
 
-/** Parses the current frame: its type's interned id, or a code (readFrame calls it for short
- * frames; inbound.rs calls it for longer ones once the core has checked their size). */
-export function parseFrame(typeField) {
-  let message;
-  try {
-    message = JSON.parse(frameData);
-  } catch (error) {
-    frameProblemText = `the frame is not JSON (${thrownMessage(error)})`;
-    return NOT_A_MESSAGE;
-  }
-  if (typeof message !== 'object' || message === null || Array.isArray(message)) {
-    frameProblemText = 'the frame is JSON but not an object';
-    return NOT_A_MESSAGE;
-  }
-  const type = message[typeField];
-  if (typeof type !== 'string') {
-    frameProblemText = `the message has no string '${typeField}' field`;
-    return NOT_A_MESSAGE;
-  }
-  frameParsed = message;
+/** The interned id of a message type, or -1 when the table is full. */
+export function internType(type) {
   let id = typeIds.get(type);
   if (id === undefined) {
-    if (typeNames.length > MAX_TYPE_ID) {
-      frameUninternedType = type;
-      return UNINTERNED_TYPE;
-    }
+    if (typeNames.length >= MAX_TYPES) return -1;
     id = typeNames.length;
     typeNames.push(type);
     typeIds.set(type, id);
@@ -90,48 +49,25 @@ export function parseFrame(typeField) {
   return id;
 }
 
-/**
- * Reads the frame of a message event. Text frames of at most `quickLimit` UTF-16 units (the
- * core's bound below which no exact byte count is needed) are parsed at once; longer ones wait
- * for the core's size check and parseFrame().
- */
-export function readFrame(event, typeField, quickLimit) {
-  const { data } = event;
-  if (typeof data !== 'string') {
-    frameData = null;
-    return describeFrame(data?.byteLength ?? data?.size ?? 0, BINARY);
-  }
-  frameData = data;
-  if (data.length > quickLimit) return describeFrame(data.length, NEEDS_SIZE_CHECK);
-  return describeFrame(data.length, parseFrame(typeField));
-}
-
-export function frameUtf8Length() {
-  return utf8Length(frameData);
-}
-
 /** The text of an interned type id. */
 export function typeName(id) {
   return typeNames[id];
 }
 
-/** The type of the current frame when it was not interned. */
-export function frameTypeText() {
-  return frameUninternedType;
-}
-
-/** The message the current frame parsed to (once). */
-export function frameMessage() {
-  const message = frameParsed;
-  frameParsed = null;
+/**
+ * Parses a frame: the message object, or a string saying why the frame is not a message (not
+ * JSON, not an object, no string type field).
+ */
+export function parseMessage(data, typeField) {
+  let message;
+  try {
+    message = JSON.parse(data);
+  } catch (error) {
+    return `the frame is not JSON (${thrownMessage(error)})`;
+  }
+  if (typeof message !== 'object' || message === null || Array.isArray(message)) return 'the frame is JSON but not an object';
+  if (typeof message[typeField] !== 'string') return `the message has no string '${typeField}' field`;
   return message;
-}
-
-/** Why the current frame is not a message, and the frame itself: [problem, data]. */
-export function frameProblem() {
-  const problem = [frameProblemText, frameData];
-  frameProblemText = '';
-  return problem;
 }
 
 const isPromiseLike = (value) =>
@@ -140,20 +76,6 @@ const isPromiseLike = (value) =>
 /** The message of a thrown value, for error texts. */
 export function thrownMessage(value) {
   return value instanceof Error ? value.message : String(value);
-}
-
-/** An Error (0), TypeError (1) or RangeError (2) with AgentWire's prefix. */
-export function makeError(kind, message) {
-  const Kind = [Error, TypeError, RangeError][kind];
-  return new Kind(`AgentWire: ${message}`);
-}
-
-/** A promise with its settle functions: [promise, resolve, reject]. */
-export function deferred() {
-  let resolve;
-  let reject;
-  const promise = new Promise((yes, no) => { resolve = yes; reject = no; });
-  return [promise, resolve, reject];
 }
 
 /**
@@ -224,68 +146,6 @@ export function isOnline() {
   return globalThis.navigator?.onLine !== false;
 }
 
-const orNull = (value) => (value === undefined ? null : value);
-
-export function statusEvent(status, previous, attempt, delayMs, code, reason) {
-  return {
-    status: STATUSES[status],
-    previous: STATUSES[previous],
-    attempt,
-    delayMs: orNull(delayMs),
-    code: orNull(code),
-    reason: orNull(reason),
-  };
-}
-
-export function errorEvent(kind, message, size, limit, count, code, attempt, payload) {
-  const name = ERROR_KINDS[kind];
-  const event = { kind: name, message };
-  if (size !== undefined) event.size = size;
-  if (limit !== undefined) event.limit = limit;
-  if (count !== undefined) event.count = count;
-  if (code !== undefined) event.code = code;
-  if (attempt !== undefined) event.attempt = attempt;
-  if (payload !== undefined) event[PAYLOAD_KEYS[name] ?? 'detail'] = payload;
-  return event;
-}
-
-export function snapshotObject(status, attempt, queued, latencyMs, errorKind, errorMessage, closeCode, closeReason,
-  delayMs, nextRetryAt, connectedAt, online, url) {
-  return Object.freeze({
-    status: STATUSES[status],
-    attempt,
-    queued,
-    latencyMs: orNull(latencyMs),
-    lastError: errorKind === undefined ? null : Object.freeze({ kind: ERROR_KINDS[errorKind], message: errorMessage }),
-    lastCloseCode: orNull(closeCode),
-    lastCloseReason: orNull(closeReason),
-    delayMs: orNull(delayMs),
-    nextRetryAt: nextRetryAt === undefined ? null : Math.round(nextRetryAt),
-    connectedAt: connectedAt === undefined ? null : Math.round(connectedAt),
-    online,
-    url,
-  });
-}
-
-const STAT_NAMES = ['messagesIn', 'messagesOut', 'bytesIn', 'bytesOut', 'attempts', 'reconnects', 'dropped',
-  'errors', 'pingsSent', 'pongsReceived', 'queued'];
-const RESOURCE_NAMES = ['sockets', 'timers', 'messageListeners', 'statusListeners', 'errorListeners', 'subscribers',
-  'browserListeners', 'pendingConnects', 'pendingNotifications', 'liveJsValues'];
-
-function named(names, values) {
-  const object = {};
-  names.forEach((name, i) => { object[name] = values[i]; });
-  return object;
-}
-
-export function statsObject(values) {
-  return named(STAT_NAMES, values);
-}
-
-export function resourcesObject(values) {
-  return named(RESOURCE_NAMES, values);
-}
-
 // ---- options ------------------------------------------------------------------------------------
 
 const SECTIONS = {
@@ -334,9 +194,9 @@ function section(options, name, mayBeFalse) {
 }
 
 /**
- * Checks keys and types (TypeError naming the option) and flattens the options into an array
- * the wasm side reads by position; `undefined` means "use the default". Ranges are the core's
- * business (RangeError from there).
+ * Checks keys and types (TypeError naming the option) and collects what the shell and the
+ * engine need: strings as they are, numbers by position for the engine (NaN: use the
+ * default). Ranges are the core's business (a RangeError from there).
  */
 export function readOptions(options) {
   if (!isPlainObject(options)) {
@@ -382,17 +242,27 @@ export function readOptions(options) {
   const r = reconnect ?? {};
   const h = heartbeat ?? {};
   const q = queue ?? {};
-  return [
-    url, protocols, tokenKind, tokenKind === 1 ? token : undefined, tokenKind === 2 ? token : undefined,
-    reconnect !== null,
+  // NaN stands for "left out", so a NaN the user gave becomes -1, which every numeric option
+  // refuses, and the core's RangeError names it.
+  const given = (value) => (value === undefined ? NaN : Number.isNaN(value) ? -1 : value);
+  // By the positions in src/web/options.rs; NaN: use the default.
+  const numbers = new Float64Array([
+    reconnect === null ? 0 : 1,
     number(r, 'initialDelayMs', 'reconnect.initialDelayMs'), number(r, 'maxDelayMs', 'reconnect.maxDelayMs'),
     number(r, 'factor', 'reconnect.factor'), number(r, 'jitter', 'reconnect.jitter'),
     number(r, 'maxAttempts', 'reconnect.maxAttempts'), number(r, 'minUptimeMs', 'reconnect.minUptimeMs'),
-    heartbeat !== null,
-    number(h, 'intervalMs', 'heartbeat.intervalMs'), number(h, 'timeoutMs', 'heartbeat.timeoutMs'), pingFrame, pongType,
-    queue !== null,
+    heartbeat === null ? 0 : 1,
+    number(h, 'intervalMs', 'heartbeat.intervalMs'), number(h, 'timeoutMs', 'heartbeat.timeoutMs'),
+    queue === null ? 0 : 1,
     number(q, 'maxMessages', 'queue.maxMessages'), number(q, 'maxBytes', 'queue.maxBytes'), number(q, 'maxAgeMs', 'queue.maxAgeMs'),
-    typeField, JSON.stringify({ [typeField]: 'pong' }),
     number(options, 'connectTimeoutMs', 'connectTimeoutMs'), number(options, 'maxMessageBytes', 'maxMessageBytes'),
-  ];
+    tokenKind,
+  ].map(given));
+  return {
+    url, protocols, numbers, pongType, typeField, pingFrame,
+    pongFrame: JSON.stringify({ [typeField]: 'pong' }),
+    staticToken: tokenKind === 1 ? token : undefined,
+    tokenFunction: tokenKind === 2 ? token : undefined,
+  };
 }
+

@@ -1,24 +1,9 @@
-//! The browser glue: one `WebSocket`, one timer, the browser's online/visibility signals, and
-//! the `WebSocketTransport` class exported to JavaScript. Decisions are the core's; this layer
-//! reports events to it and carries out its actions.
+//! The wasm side of the browser glue: the core exported as `Engine`, driven by the JS shell in
+//! `transport.js` (which owns the socket, the timer and the listeners, and carries out the
+//! core's actions). `glue.js` holds the JS helpers both sides use.
 //!
-//! - `transport`: the exported class (argument checks, then the core, then the executor)
-//! - `shared`: the state callbacks and methods share, and the action executor
-//! - `inbound`: the per-message hot path (parse, route, dispatch); `frame`: what glue.js says of a frame
-//! - `notifications`: status/error/snapshot listeners, called from a microtask
-//! - `socket`, `timer`, `signals`: the browser resources, one of each
-//! - `options`, `events`: JS values in and out; `glue.js` + `js`: the JS side of both
-//! - `callbacks`: JS functions backed by Rust closures
+//! - `engine`: the exported `Engine` (events in, actions out, all as numbers where possible)
+//! - `options`: the options' numbers, as the core's `Config` (pure; tested natively)
 
-mod callbacks;
-mod events;
-mod frame;
-mod inbound;
-mod js;
-mod notifications;
+mod engine;
 mod options;
-mod shared;
-mod signals;
-mod socket;
-mod timer;
-mod transport;

@@ -1,190 +1,208 @@
-//! Turning the options object of `new WebSocketTransport(options)` into the core's `Config`.
+//! The options of `new WebSocketTransport(options)`, as the core's `Config`.
 //!
 //! glue.js checks keys and JS types (a `TypeError` naming the option: a typo such as
-//! `heartbeat.intervalMS` must not silently fall back to a default) and flattens the object;
-//! here the values become a `Config`, and the core's range checks give a `RangeError`.
+//! `heartbeat.intervalMS` must not silently fall back to a default) and hands the numbers over
+//! by position, NaN where the user left a value out. Here they become a `Config`, and anything
+//! out of range is named in the message of the `RangeError` glue.js throws. Pure code, so its
+//! tests run natively (see lib.rs).
 
-use js_sys::{Array, Function};
-use wasm_bindgen::{JsCast, JsValue};
-
-use super::js;
-use crate::core::config::is_subprotocol_token;
-use crate::core::text::Text;
 use crate::core::{Config, HeartbeatConfig, QueueConfig, ReconnectConfig, TokenSource};
 use crate::prelude::*;
 
-/// What the glue itself needs besides the core's config.
-pub struct WebOptions {
-    pub url: String,
-    pub protocols: Vec<String>,
-    pub token_function: Option<Function>,
-    /// The property that holds a message's type, as a JS string (read from every message).
-    pub type_field: JsValue,
-    /// The heartbeat ping, serialised once.
-    pub ping_frame: JsValue,
-    /// The answer to a server's ping: `{"<typeField>":"pong"}`.
-    pub pong_frame: JsValue,
-}
+// Positions in the numbers glue.js's readOptions passes (`numbers` there lists the same).
+pub const RECONNECT_ON: usize = 0;
+pub const INITIAL_DELAY: usize = 1;
+pub const MAX_DELAY: usize = 2;
+pub const FACTOR: usize = 3;
+pub const JITTER: usize = 4;
+pub const MAX_ATTEMPTS: usize = 5;
+pub const MIN_UPTIME: usize = 6;
+pub const HEARTBEAT_ON: usize = 7;
+pub const INTERVAL: usize = 8;
+pub const TIMEOUT: usize = 9;
+pub const QUEUE_ON: usize = 10;
+pub const MAX_MESSAGES: usize = 11;
+pub const MAX_BYTES: usize = 12;
+pub const MAX_AGE: usize = 13;
+pub const CONNECT_TIMEOUT: usize = 14;
+pub const MAX_MESSAGE_BYTES: usize = 15;
+pub const TOKEN_KIND: usize = 16;
 
-// Positions in the array readOptions (glue.js) returns.
-const URL: u32 = 0;
-const PROTOCOLS: u32 = 1;
-const TOKEN_KIND: u32 = 2;
-const TOKEN_STRING: u32 = 3;
-const TOKEN_FUNCTION: u32 = 4;
-const RECONNECT_ON: u32 = 5;
-const INITIAL_DELAY: u32 = 6;
-const MAX_DELAY: u32 = 7;
-const FACTOR: u32 = 8;
-const JITTER: u32 = 9;
-const MAX_ATTEMPTS: u32 = 10;
-const MIN_UPTIME: u32 = 11;
-const HEARTBEAT_ON: u32 = 12;
-const INTERVAL: u32 = 13;
-const TIMEOUT: u32 = 14;
-const PING_FRAME: u32 = 15;
-const PONG_TYPE: u32 = 16;
-const QUEUE_ON: u32 = 17;
-const MAX_MESSAGES: u32 = 18;
-const MAX_BYTES: u32 = 19;
-const MAX_AGE: u32 = 20;
-const TYPE_FIELD: u32 = 21;
-const PONG_FRAME: u32 = 22;
-const CONNECT_TIMEOUT: u32 = 23;
-const MAX_MESSAGE_BYTES: u32 = 24;
-
-fn out_of_range(option: &str, expected: &str) -> JsValue {
-    js::range_error(&Text::new("option '").s(option).s("' must be ").s(expected).done())
-}
+/// `TOKEN_KIND` values.
+pub const TOKEN_NONE: f64 = 0.0;
+pub const TOKEN_STATIC: f64 = 1.0;
 
 /// `value` as an integer in `0..=max`, if it is one (`f64::fract` is not in `core`).
 pub fn whole_number(value: f64, max: f64) -> Option<u64> {
     (value >= 0.0 && value <= max && value == (value as u64) as f64).then_some(value as u64)
 }
 
-struct Flat(Array);
+fn out_of_range(option: &str, expected: &str) -> String {
+    let mut message = String::from("option '");
+    message.push_str(option);
+    message.push_str("' must be ");
+    message.push_str(expected);
+    message
+}
 
-impl Flat {
-    fn value(&self, at: u32) -> JsValue {
-        self.0.get(at)
+struct Numbers<'a>(&'a [f64]);
+
+impl Numbers<'_> {
+    /// The number at `at`, or `default` when the user left it out (NaN).
+    fn or(&self, at: usize, default: f64) -> f64 {
+        match self.0.get(at) {
+            Some(v) if !v.is_nan() => *v,
+            _ => default,
+        }
     }
 
-    /// A number the user gave, or `default` when left out.
-    fn number(&self, at: u32, default: f64) -> f64 {
-        self.value(at).as_f64().unwrap_or(default)
+    fn given(&self, at: usize) -> Option<f64> {
+        self.0.get(at).copied().filter(|v| !v.is_nan())
     }
 
-    fn count(&self, at: u32, option: &str, default: usize) -> Result<usize, JsValue> {
-        match self.value(at).as_f64() {
+    fn flag(&self, at: usize) -> bool {
+        self.or(at, 0.0) != 0.0
+    }
+
+    fn count(&self, at: usize, option: &str, default: usize) -> Result<usize, String> {
+        match self.given(at) {
             None => Ok(default),
-            Some(n) => whole_number(n, u32::MAX as f64)
-                .map(|n| n as usize)
-                .ok_or_else(|| out_of_range(option, "an integer >= 0")),
+            Some(n) => whole_number(n, u32::MAX as f64).map(|n| n as usize).ok_or_else(|| out_of_range(option, "an integer >= 0")),
         }
-    }
-
-    fn flag(&self, at: u32) -> bool {
-        self.value(at).is_truthy()
-    }
-
-    fn string(&self, at: u32) -> Option<String> {
-        self.value(at).as_string()
     }
 }
 
-fn read_protocols(flat: &Flat) -> Result<Vec<String>, JsValue> {
-    let array: Array = flat.value(PROTOCOLS).unchecked_into();
-    let protocols: Vec<String> = array.iter().filter_map(|p| p.as_string()).collect();
-    // The browser throws a SyntaxError at connect time for these; say so now, by name.
-    for (i, protocol) in protocols.iter().enumerate() {
-        if !is_subprotocol_token(protocol) {
-            let problem = Text::new("option 'protocols' has '").s(protocol).s("', which is not a valid subprotocol name");
-            return Err(js::range_error(&problem.done()));
-        }
-        if protocols[..i].contains(protocol) {
-            return Err(js::range_error(&Text::new("option 'protocols' lists '").s(protocol).s("' twice").done()));
-        }
-    }
-    Ok(protocols)
-}
-
-fn read_reconnect(flat: &Flat) -> Result<Option<ReconnectConfig>, JsValue> {
-    if !flat.flag(RECONNECT_ON) {
-        return Ok(None);
-    }
-    let d = ReconnectConfig::default();
-    let max_attempts = match flat.value(MAX_ATTEMPTS).as_f64() {
-        None => None,
-        Some(v) if v == f64::INFINITY => None,
-        Some(v) => Some(
-            whole_number(v, u32::MAX as f64)
-                .ok_or_else(|| out_of_range("reconnect.maxAttempts", "an integer >= 0 or Infinity"))? as u32,
-        ),
+/// Builds and checks the core's config. `token` is the static token, when `TOKEN_KIND` says so.
+pub fn config_from(numbers: &[f64], pong_type: Option<String>, token: Option<String>) -> Result<Config, String> {
+    let n = Numbers(numbers);
+    let reconnect = if n.flag(RECONNECT_ON) {
+        let d = ReconnectConfig::default();
+        let max_attempts = match n.given(MAX_ATTEMPTS) {
+            None => None,
+            Some(v) if v == f64::INFINITY => None,
+            Some(v) => Some(
+                whole_number(v, u32::MAX as f64).ok_or_else(|| out_of_range("reconnect.maxAttempts", "an integer >= 0 or Infinity"))?
+                    as u32,
+            ),
+        };
+        Some(ReconnectConfig {
+            initial_delay_ms: n.or(INITIAL_DELAY, d.initial_delay_ms),
+            max_delay_ms: n.or(MAX_DELAY, d.max_delay_ms),
+            factor: n.or(FACTOR, d.factor),
+            jitter: n.or(JITTER, d.jitter),
+            max_attempts,
+            min_uptime_ms: n.or(MIN_UPTIME, d.min_uptime_ms),
+        })
+    } else {
+        None
     };
-    Ok(Some(ReconnectConfig {
-        initial_delay_ms: flat.number(INITIAL_DELAY, d.initial_delay_ms),
-        max_delay_ms: flat.number(MAX_DELAY, d.max_delay_ms),
-        factor: flat.number(FACTOR, d.factor),
-        jitter: flat.number(JITTER, d.jitter),
-        max_attempts,
-        min_uptime_ms: flat.number(MIN_UPTIME, d.min_uptime_ms),
-    }))
-}
-
-fn read_heartbeat(flat: &Flat) -> Option<HeartbeatConfig> {
-    if !flat.flag(HEARTBEAT_ON) {
-        return None;
-    }
-    let d = HeartbeatConfig::default();
-    Some(HeartbeatConfig {
-        interval_ms: flat.number(INTERVAL, d.interval_ms),
-        timeout_ms: flat.number(TIMEOUT, d.timeout_ms),
-        pong_type: flat.string(PONG_TYPE).unwrap_or(d.pong_type),
-    })
-}
-
-fn read_queue(flat: &Flat) -> Result<QueueConfig, JsValue> {
+    let heartbeat = n.flag(HEARTBEAT_ON).then(|| {
+        let d = HeartbeatConfig::default();
+        HeartbeatConfig {
+            interval_ms: n.or(INTERVAL, d.interval_ms),
+            timeout_ms: n.or(TIMEOUT, d.timeout_ms),
+            pong_type: pong_type.unwrap_or(d.pong_type),
+        }
+    });
     let d = QueueConfig::default();
-    if !flat.flag(QUEUE_ON) {
+    let queue = if n.flag(QUEUE_ON) {
+        QueueConfig {
+            max_messages: n.count(MAX_MESSAGES, "queue.maxMessages", d.max_messages)?,
+            max_bytes: n.count(MAX_BYTES, "queue.maxBytes", d.max_bytes)?,
+            max_age_ms: n.or(MAX_AGE, d.max_age_ms),
+        }
+    } else {
         // No offline queue: sends while not connected are dropped.
-        return Ok(QueueConfig { max_messages: 0, ..d });
-    }
-    Ok(QueueConfig {
-        max_messages: flat.count(MAX_MESSAGES, "queue.maxMessages", d.max_messages)?,
-        max_bytes: flat.count(MAX_BYTES, "queue.maxBytes", d.max_bytes)?,
-        max_age_ms: flat.number(MAX_AGE, d.max_age_ms),
-    })
-}
-
-/// Reads and checks the whole options object.
-pub fn read_options(options: &JsValue) -> Result<(Config, WebOptions), JsValue> {
-    let flat = Flat(js::read_options(options)?);
-    let token = match flat.number(TOKEN_KIND, 0.0) as u32 {
-        1 => TokenSource::Static(flat.string(TOKEN_STRING).unwrap_or_default()),
-        2 => TokenSource::Dynamic,
-        _ => TokenSource::None,
+        QueueConfig { max_messages: 0, ..d }
     };
-    let type_field = flat.value(TYPE_FIELD);
-    if type_field.as_string().is_some_and(|field| field.is_empty()) {
-        return Err(out_of_range("typeField", "a non-empty string"));
-    }
+    let token = match n.or(TOKEN_KIND, TOKEN_NONE) {
+        TOKEN_NONE => TokenSource::None,
+        TOKEN_STATIC => TokenSource::Static(token.unwrap_or_default()),
+        _ => TokenSource::Dynamic,
+    };
     let defaults = Config::default();
     let config = Config {
-        reconnect: read_reconnect(&flat)?,
-        heartbeat: read_heartbeat(&flat),
-        queue: read_queue(&flat)?,
-        connect_timeout_ms: flat.number(CONNECT_TIMEOUT, defaults.connect_timeout_ms),
-        max_message_bytes: flat.count(MAX_MESSAGE_BYTES, "maxMessageBytes", defaults.max_message_bytes)?,
+        reconnect,
+        heartbeat,
+        queue,
+        connect_timeout_ms: n.or(CONNECT_TIMEOUT, defaults.connect_timeout_ms),
+        max_message_bytes: n.count(MAX_MESSAGE_BYTES, "maxMessageBytes", defaults.max_message_bytes)?,
         token,
     };
     config.validate().map_err(|e| out_of_range(e.option, e.expected))?;
-    let web = WebOptions {
-        url: flat.string(URL).unwrap_or_default(),
-        protocols: read_protocols(&flat)?,
-        token_function: flat.value(TOKEN_FUNCTION).dyn_into().ok(),
-        type_field,
-        ping_frame: flat.value(PING_FRAME),
-        pong_frame: flat.value(PONG_FRAME),
-    };
-    Ok((config, web))
+    Ok(config)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const COUNT: usize = TOKEN_KIND + 1;
+
+    /// Every section on, every value left out.
+    fn defaults() -> [f64; COUNT] {
+        let mut numbers = [f64::NAN; COUNT];
+        numbers[RECONNECT_ON] = 1.0;
+        numbers[HEARTBEAT_ON] = 1.0;
+        numbers[QUEUE_ON] = 1.0;
+        numbers[TOKEN_KIND] = TOKEN_NONE;
+        numbers
+    }
+
+    #[test]
+    fn values_left_out_take_the_documented_defaults() {
+        assert_eq!(config_from(&defaults(), None, None), Ok(Config::default()));
+    }
+
+    #[test]
+    fn sections_switched_off_are_absent_and_no_queue_means_nothing_is_kept() {
+        let mut numbers = defaults();
+        numbers[RECONNECT_ON] = 0.0;
+        numbers[HEARTBEAT_ON] = 0.0;
+        numbers[QUEUE_ON] = 0.0;
+        let config = config_from(&numbers, None, None).unwrap();
+        assert_eq!((config.reconnect, config.heartbeat, config.queue.max_messages), (None, None, 0));
+    }
+
+    #[test]
+    fn given_values_and_strings_reach_the_config() {
+        let mut numbers = defaults();
+        numbers[FACTOR] = 1.5;
+        numbers[MAX_ATTEMPTS] = 3.0;
+        numbers[INTERVAL] = 5000.0;
+        numbers[MAX_MESSAGE_BYTES] = 4096.0;
+        numbers[TOKEN_KIND] = TOKEN_STATIC;
+        let config = config_from(&numbers, Some("heartbeat_ack".into()), Some("secret".into())).unwrap();
+        let reconnect = config.reconnect.unwrap();
+        assert_eq!((reconnect.factor, reconnect.max_attempts), (1.5, Some(3)));
+        let heartbeat = config.heartbeat.unwrap();
+        assert_eq!((heartbeat.interval_ms, heartbeat.pong_type.as_str()), (5000.0, "heartbeat_ack"));
+        assert_eq!(config.max_message_bytes, 4096);
+        assert_eq!(config.token, TokenSource::Static("secret".into()));
+    }
+
+    #[test]
+    fn infinity_means_unlimited_attempts_but_fractions_are_refused() {
+        let mut numbers = defaults();
+        numbers[MAX_ATTEMPTS] = f64::INFINITY;
+        assert_eq!(config_from(&numbers, None, None).unwrap().reconnect.unwrap().max_attempts, None);
+        numbers[MAX_ATTEMPTS] = 2.5;
+        assert_eq!(
+            config_from(&numbers, None, None).unwrap_err(),
+            "option 'reconnect.maxAttempts' must be an integer >= 0 or Infinity"
+        );
+    }
+
+    #[test]
+    fn out_of_range_values_name_the_option() {
+        let mut numbers = defaults();
+        numbers[MAX_MESSAGES] = -1.0;
+        assert_eq!(config_from(&numbers, None, None).unwrap_err(), "option 'queue.maxMessages' must be an integer >= 0");
+        let mut numbers = defaults();
+        numbers[JITTER] = 2.0;
+        assert_eq!(config_from(&numbers, None, None).unwrap_err(), "option 'reconnect.jitter' must be a number between 0 and 1");
+        let mut numbers = defaults();
+        numbers[TOKEN_KIND] = TOKEN_STATIC;
+        assert!(config_from(&numbers, None, Some("has space".into())).unwrap_err().starts_with("option 'token' must be"));
+    }
 }
