@@ -1,6 +1,6 @@
 //! `Engine`: the core, exported to the JS shell (src/web/transport.js) through numbers.
 //!
-//! The shell reports what happened (`handle(input, value, now)`, `closed`, `token`...) with the
+//! The shell reports what happened (`handle(input, value, extra, text, now)`, `send`, `report`) with the
 //! clock's reading, then drains the core's actions with `poll()`: each returns a code and leaves
 //! the action's fields readable through `get(i)`, `text(0)` and `payload()`. Only numbers cross
 //! on the per-message path; strings cross once per new message type and for the rare events
@@ -23,10 +23,6 @@ extern "C" {
     /// Exact UTF-8 byte length of the inbound frame being read.
     #[wasm_bindgen(js_name = frameUtf8Length)]
     fn frame_utf8_length() -> usize;
-
-    /// The text of an interned message type.
-    #[wasm_bindgen(js_name = typeName)]
-    fn type_name(id: u32) -> String;
 }
 
 // The inputs of `handle()` (the shell's `INPUT` table lists the same).
@@ -38,6 +34,10 @@ const OPENED: u32 = 4;
 const BINARY_FRAME: u32 = 5;
 const TEXT_FRAME: u32 = 6;
 const ROUTE: u32 = 7;
+const ROUTE_TEXT: u32 = 8;
+const CLOSED: u32 = 9;
+const TOKEN: u32 = 10;
+const DISCONNECT: u32 = 11;
 
 // What `poll()` returns (the shell's `ACTION` table lists the same).
 const NONE: u32 = 0;
@@ -66,7 +66,7 @@ pub struct Engine {
     type_names: Vec<Option<String>>,
 }
 
-#[wasm_bindgen(skip_typescript)]
+#[wasm_bindgen]
 impl Engine {
     /// `numbers` by the positions in options.rs; an out-of-range value is the error's message.
     #[wasm_bindgen(constructor)]
@@ -76,17 +76,24 @@ impl Engine {
         Ok(Engine { core, current: None, type_names: Vec::new() })
     }
 
-    /// Something happened, with a number that comes with it; returns what that input answers.
-    /// The inputs that carry only numbers share this one entry point, so each costs the module
-    /// a match arm rather than an exported function (see the `INPUT` table in transport.js).
-    pub fn handle(&mut self, input: u32, value: f64, now: f64) -> u32 {
+    /// Something happened: `input` says what, with up to two numbers and a text; returns what
+    /// that input answers (0 when it answers nothing). One entry point for every input, so each
+    /// costs the module a match arm rather than an exported function and its shims (the
+    /// shell's `INPUT` table lists the same).
+    pub fn handle(&mut self, input: u32, value: f64, extra: f64, text: Option<String>, now: f64) -> u32 {
         let core = &mut self.core;
+        let attempt = AttemptId(value as u64);
+        let text = text.unwrap_or_default();
         match input {
             CONNECT => core.connect(now),
             TIMEOUT => core.handle_timeout(now),
             ONLINE => core.handle_online(now),
             OFFLINE => core.handle_offline(now),
-            OPENED => core.handle_open(AttemptId(value as u64), now),
+            OPENED => core.handle_open(attempt, now),
+            // `extra` is the close code, `text` the reason.
+            CLOSED => core.handle_close(attempt, extra as u16, &text, now),
+            // `extra` is 1 when `text` is the token, 0 when it says why there is none.
+            TOKEN => core.handle_token(attempt, if extra != 0.0 { Ok(text) } else { Err(text) }, now),
             BINARY_FRAME => core.handle_binary_frame(value as usize, now),
             // An inbound text frame of `value` UTF-16 units: 0 parse it, 1 too large, 2 ignore it.
             TEXT_FRAME => {
@@ -97,44 +104,27 @@ impl Engine {
                 }
             }
             // A parsed message whose type has the interned id `value`: 1 when its listeners get
-            // it (heartbeat replies stay inside). The type's text crosses once per transport.
+            // it (heartbeat replies stay inside). The shell passes the type's `text` the first
+            // time it routes that id to this engine, and only the id afterwards.
             ROUTE => {
                 let index = value as usize;
                 if self.type_names.len() <= index {
                     self.type_names.resize(index + 1, None);
                 }
-                let name = self.type_names[index].get_or_insert_with(|| type_name(index as u32));
+                let name = self.type_names[index].get_or_insert(text);
                 return (core.handle_message_type(name, now) == Route::Dispatch) as u32;
             }
+            // The same for a type glue.js did not intern (its table is full): `text` is the type.
+            ROUTE_TEXT => return (core.handle_message_type(&text, now) == Route::Dispatch) as u32,
+            // Closes on purpose with code `value` and reason `text`: 0 when the code is not one
+            // a client may send (1000, 3000-4999), and then nothing happens.
+            DISCONNECT => match whole_number(value, 65535.0) {
+                Some(code) if is_valid_client_close_code(code as u16) => core.disconnect(code as u16, &text, now),
+                _ => return 0,
+            },
             _ => {}
         }
-        0
-    }
-
-    /// `handle(ROUTE)` for a type glue.js did not intern (its table is full).
-    #[wasm_bindgen(js_name = routeText)]
-    pub fn route_text(&mut self, message_type: &str, now: f64) -> bool {
-        self.core.handle_message_type(message_type, now) == Route::Dispatch
-    }
-
-    pub fn closed(&mut self, attempt: f64, code: u16, reason: &str, now: f64) {
-        self.core.handle_close(AttemptId(attempt as u64), code, reason, now);
-    }
-
-    pub fn token(&mut self, attempt: f64, ok: bool, value: String, now: f64) {
-        let token = if ok { Ok(value) } else { Err(value) };
-        self.core.handle_token(AttemptId(attempt as u64), token, now);
-    }
-
-    /// False when `code` is not one a client may send (1000, 3000-4999); nothing happens then.
-    pub fn disconnect(&mut self, code: f64, reason: &str, now: f64) -> bool {
-        match whole_number(code, 65535.0) {
-            Some(code) if is_valid_client_close_code(code as u16) => {
-                self.core.disconnect(code as u16, reason, now);
-                true
-            }
-            _ => false,
-        }
+        1
     }
 
     /// A serialised message of `units` UTF-16 units: 0 sent, 1 queued, 2 dropped.

@@ -1,5 +1,5 @@
-// JS helpers of the browser glue, shared by the wasm engine (which imports utf8Length,
-// frameUtf8Length and typeName) and the shell in transport.js. No decisions are made here:
+// JS helpers of the browser glue, shared by the wasm engine (which imports utf8Length and
+// frameUtf8Length) and the shell in transport.js. No decisions are made here:
 // options are type-checked, frames parsed, strings measured, types interned.
 
 /** Exact UTF-8 byte length of a JS string, without copying it. */
@@ -19,9 +19,8 @@ export function utf8Length(text) {
 // (for frames whose JS length cannot settle the maxMessageBytes check) and, once per new type,
 // the type's text. Types are interned, so only a number crosses into wasm per message.
 
-// Interned message types, shared by every transport of this module: text -> id, id -> text.
+// Interned message types, shared by every transport of this module.
 const typeIds = new Map();
-const typeNames = [];
 // A bound on the table, so a server sending endless distinct types cannot grow it forever;
 // beyond it a type's text is passed as it is (Engine.routeText).
 const MAX_TYPES = 4096;
@@ -41,17 +40,11 @@ export function frameUtf8Length() {
 export function internType(type) {
   let id = typeIds.get(type);
   if (id === undefined) {
-    if (typeNames.length >= MAX_TYPES) return -1;
-    id = typeNames.length;
-    typeNames.push(type);
+    if (typeIds.size >= MAX_TYPES) return -1;
+    id = typeIds.size;
     typeIds.set(type, id);
   }
   return id;
-}
-
-/** The text of an interned type id. */
-export function typeName(id) {
-  return typeNames[id];
 }
 
 /**

@@ -6,7 +6,7 @@
 //! out of range is named in the message of the `RangeError` glue.js throws. Pure code, so its
 //! tests run natively (see lib.rs).
 
-use crate::core::{Config, HeartbeatConfig, QueueConfig, ReconnectConfig, TokenSource};
+use crate::core::{Config, TokenSource};
 use crate::prelude::*;
 
 // Positions in the numbers glue.js's readOptions passes (`numbers` there lists the same).
@@ -73,62 +73,52 @@ impl Numbers<'_> {
 }
 
 /// Builds and checks the core's config. `token` is the static token, when `TOKEN_KIND` says so.
+/// Starts from the defaults and overwrites what the user gave: one set of defaults, so the
+/// module carries one copy of them.
 pub fn config_from(numbers: &[f64], pong_type: Option<String>, token: Option<String>) -> Result<Config, String> {
     let n = Numbers(numbers);
-    let reconnect = if n.flag(RECONNECT_ON) {
-        let d = ReconnectConfig::default();
-        let max_attempts = match n.given(MAX_ATTEMPTS) {
-            None => None,
-            Some(v) if v == f64::INFINITY => None,
-            Some(v) => Some(
+    let mut config = Config::default();
+    if let (true, Some(r)) = (n.flag(RECONNECT_ON), &mut config.reconnect) {
+        r.initial_delay_ms = n.or(INITIAL_DELAY, r.initial_delay_ms);
+        r.max_delay_ms = n.or(MAX_DELAY, r.max_delay_ms);
+        r.factor = n.or(FACTOR, r.factor);
+        r.jitter = n.or(JITTER, r.jitter);
+        r.min_uptime_ms = n.or(MIN_UPTIME, r.min_uptime_ms);
+        r.max_attempts = match n.given(MAX_ATTEMPTS) {
+            Some(v) if v != f64::INFINITY => Some(
                 whole_number(v, u32::MAX as f64).ok_or_else(|| out_of_range("reconnect.maxAttempts", "an integer >= 0 or Infinity"))?
                     as u32,
             ),
+            _ => None,
         };
-        Some(ReconnectConfig {
-            initial_delay_ms: n.or(INITIAL_DELAY, d.initial_delay_ms),
-            max_delay_ms: n.or(MAX_DELAY, d.max_delay_ms),
-            factor: n.or(FACTOR, d.factor),
-            jitter: n.or(JITTER, d.jitter),
-            max_attempts,
-            min_uptime_ms: n.or(MIN_UPTIME, d.min_uptime_ms),
-        })
     } else {
-        None
-    };
-    let heartbeat = n.flag(HEARTBEAT_ON).then(|| {
-        let d = HeartbeatConfig::default();
-        HeartbeatConfig {
-            interval_ms: n.or(INTERVAL, d.interval_ms),
-            timeout_ms: n.or(TIMEOUT, d.timeout_ms),
-            pong_type: pong_type.unwrap_or(d.pong_type),
+        config.reconnect = None;
+    }
+    if let (true, Some(h)) = (n.flag(HEARTBEAT_ON), &mut config.heartbeat) {
+        h.interval_ms = n.or(INTERVAL, h.interval_ms);
+        h.timeout_ms = n.or(TIMEOUT, h.timeout_ms);
+        if let Some(pong_type) = pong_type {
+            h.pong_type = pong_type;
         }
-    });
-    let d = QueueConfig::default();
-    let queue = if n.flag(QUEUE_ON) {
-        QueueConfig {
-            max_messages: n.count(MAX_MESSAGES, "queue.maxMessages", d.max_messages)?,
-            max_bytes: n.count(MAX_BYTES, "queue.maxBytes", d.max_bytes)?,
-            max_age_ms: n.or(MAX_AGE, d.max_age_ms),
-        }
+    } else {
+        config.heartbeat = None;
+    }
+    let q = &mut config.queue;
+    if n.flag(QUEUE_ON) {
+        q.max_messages = n.count(MAX_MESSAGES, "queue.maxMessages", q.max_messages)?;
+        q.max_bytes = n.count(MAX_BYTES, "queue.maxBytes", q.max_bytes)?;
+        q.max_age_ms = n.or(MAX_AGE, q.max_age_ms);
     } else {
         // No offline queue: sends while not connected are dropped.
-        QueueConfig { max_messages: 0, ..d }
-    };
-    let token = match n.or(TOKEN_KIND, TOKEN_NONE) {
+        q.max_messages = 0;
+    }
+    config.token = match n.or(TOKEN_KIND, TOKEN_NONE) {
         TOKEN_NONE => TokenSource::None,
         TOKEN_STATIC => TokenSource::Static(token.unwrap_or_default()),
         _ => TokenSource::Dynamic,
     };
-    let defaults = Config::default();
-    let config = Config {
-        reconnect,
-        heartbeat,
-        queue,
-        connect_timeout_ms: n.or(CONNECT_TIMEOUT, defaults.connect_timeout_ms),
-        max_message_bytes: n.count(MAX_MESSAGE_BYTES, "maxMessageBytes", defaults.max_message_bytes)?,
-        token,
-    };
+    config.connect_timeout_ms = n.or(CONNECT_TIMEOUT, config.connect_timeout_ms);
+    config.max_message_bytes = n.count(MAX_MESSAGE_BYTES, "maxMessageBytes", config.max_message_bytes)?;
     config.validate().map_err(|e| out_of_range(e.option, e.expected))?;
     Ok(config)
 }

@@ -63,6 +63,10 @@ const OPENED = 4;
 const BINARY_FRAME = 5;
 const TEXT_FRAME = 6;
 const ROUTE = 7;
+const ROUTE_TEXT = 8;
+const CLOSED = 9;
+const TOKEN = 10;
+const DISCONNECT = 11;
 // handle(TEXT_FRAME)'s verdict for a frame to parse.
 const PARSE_IT = 0;
 // What Engine.get(i) reads, besides the current action's fields (0-5).
@@ -81,7 +85,6 @@ const ABNORMAL_CLOSURE = 1006;
 const MAX_DELAY_MS = 2_147_483_647;
 
 const nullIfNaN = (value) => (Number.isNaN(value) ? null : value);
-const undefinedIfNaN = (value) => (Number.isNaN(value) ? undefined : value);
 
 /** An Error, TypeError or RangeError with AgentWire's prefix. */
 const problem = (Kind, message) => new Kind(`AgentWire: ${message}`);
@@ -160,6 +163,7 @@ class Connection {
   #deliver;
   #detachSignals;
   #signalCount;
+  #typesTold = [];
 
   constructor(options) {
     const o = readOptions(options);
@@ -215,14 +219,14 @@ class Connection {
     };
     this.#deliver = () => this.#deliverNotifications();
     const [detach, count] = attachSignals(
-      () => this.#report((e, t) => e.handle(ONLINE, 0, t)),
-      () => this.#report((e, t) => e.handle(OFFLINE, 0, t)),
+      () => this.#report((e, t) => e.handle(ONLINE, 0, 0, undefined, t)),
+      () => this.#report((e, t) => e.handle(OFFLINE, 0, 0, undefined, t)),
       () => this.#checkDeadlines(),
     );
     this.#detachSignals = detach;
     this.#signalCount = count;
     if (!isOnline()) {
-      this.#engine.handle(OFFLINE, 0, now());
+      this.#engine.handle(OFFLINE, 0, 0, undefined, now());
       // Nobody can be subscribed yet; the snapshot simply starts offline.
       while (this.#engine.poll() !== 0);
     }
@@ -254,7 +258,7 @@ class Connection {
     switch (action) {
       case FETCH_TOKEN: {
         const attempt = engine.get(0);
-        fetchToken(this.#options.tokenFunction, attempt, ([, ok, value]) => this.#report((e, t) => e.token(attempt, ok, value, t)));
+        fetchToken(this.#options.tokenFunction, attempt, ([, ok, value]) => this.#report((e, t) => e.handle(TOKEN, attempt, ok ? 1 : 0, value, t)));
         break;
       }
       case OPEN_SOCKET:
@@ -313,7 +317,7 @@ class Connection {
     } catch (thrown) {
       // The constructor threw (a URL the browser refuses, a page policy): the attempt failed
       // before it began, and is retried like any failed attempt.
-      this.#engine.closed(attempt, ABNORMAL_CLOSURE, `WebSocket constructor threw: ${thrownMessage(thrown)}`, now());
+      this.#engine.handle(CLOSED, attempt, ABNORMAL_CLOSURE, `WebSocket constructor threw: ${thrownMessage(thrown)}`, now());
       return;
     }
     socket.binaryType = 'arraybuffer';
@@ -397,13 +401,13 @@ class Connection {
 
   /** When the timer fires, and when a hidden tab becomes visible (its timers may run late). */
   #checkDeadlines() {
-    this.#report((e, t) => e.handle(TIMEOUT, 0, t));
+    this.#report((e, t) => e.handle(TIMEOUT, 0, 0, undefined, t));
   }
 
   // ---- socket events --------------------------------------------------------------------------
 
   #onOpen() {
-    if (this.#socket) this.#report((e, t) => e.handle(OPENED, this.#attempt, t));
+    if (this.#socket) this.#report((e, t) => e.handle(OPENED, this.#attempt, 0, undefined, t));
   }
 
   #onClose(event) {
@@ -411,7 +415,7 @@ class Connection {
     if (!socket) return;
     this.#socket = null;
     detach(socket);
-    this.#report((e, t) => e.closed(this.#attempt, event.code, event.reason, t));
+    this.#report((e, t) => e.handle(CLOSED, this.#attempt, event.code, event.reason, t));
   }
 
   /** The per-message path: one clock read, calls into wasm with numbers only, the listeners. */
@@ -421,12 +425,12 @@ class Connection {
     const { data } = event;
     const t = now();
     if (typeof data !== 'string') {
-      engine.handle(BINARY_FRAME, data?.byteLength ?? data?.size ?? 0, t);
+      engine.handle(BINARY_FRAME, data?.byteLength ?? data?.size ?? 0, 0, undefined, t);
       this.#pump();
       return;
     }
     setFrame(data);
-    if (engine.handle(TEXT_FRAME, data.length, t) === PARSE_IT) {
+    if (engine.handle(TEXT_FRAME, data.length, 0, undefined, t) === PARSE_IT) {
       const { typeField } = this.#options;
       const message = parseMessage(data, typeField);
       if (typeof message === 'string') {
@@ -434,7 +438,16 @@ class Connection {
       } else {
         const type = message[typeField];
         const id = internType(type);
-        if (id >= 0 ? engine.handle(ROUTE, id, t) : engine.routeText(type, t)) this.#dispatch(type, message);
+        let route;
+        if (id < 0) {
+          route = engine.handle(ROUTE_TEXT, 0, 0, type, t);
+        } else {
+          // The engine learns a type's text the first time it meets its id.
+          const told = this.#typesTold[id];
+          this.#typesTold[id] = true;
+          route = engine.handle(ROUTE, id, 0, told ? undefined : type, t);
+        }
+        if (route) this.#dispatch(type, message);
       }
     }
     setFrame('');
@@ -553,7 +566,7 @@ class Connection {
     if (this.#freed) return;
     const engine = this.#engine;
     // Stopped for good: `status` reads 'disconnected' (or stays 'error') and `send` drops.
-    engine.disconnect(NORMAL_CLOSURE, 'transport freed', now());
+    engine.handle(DISCONNECT, NORMAL_CLOSURE, 0, 'transport freed', now());
     while (engine.poll() !== 0);
     this.getSnapshot();
     this.#finalStatus = engine.get(STATUS_NOW);
@@ -591,7 +604,7 @@ class Connection {
         resolve();
       } else {
         this.#pendingConnects.push([resolve, reject]);
-        this.#report((e, t) => e.handle(CONNECT, 0, t));
+        this.#report((e, t) => e.handle(CONNECT, 0, 0, undefined, t));
       }
     });
   }
@@ -607,7 +620,7 @@ class Connection {
     }
     if (this.#freed) return;
     let accepted;
-    this.#report((e, t) => { accepted = e.disconnect(code ?? NORMAL_CLOSURE, reason ?? '', t); });
+    this.#report((e, t) => { accepted = e.handle(DISCONNECT, code ?? NORMAL_CLOSURE, 0, reason, t); });
     if (!accepted) throw problem(RangeError, 'disconnect(code): code must be 1000 or in 3000-4999');
   }
 
