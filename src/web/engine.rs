@@ -6,6 +6,8 @@
 //! on the per-message path; strings cross once per new message type and for the rare events
 //! that carry text. Nothing here calls user code, so no method can be re-entered.
 
+use core::cell::RefCell;
+
 use wasm_bindgen::prelude::*;
 
 use super::options::{config_from, whole_number};
@@ -55,9 +57,6 @@ fn or_nan<T: Into<f64>>(value: Option<T>) -> f64 {
     value.map_or(f64::NAN, Into::into)
 }
 
-/// Internal to the package: its TypeScript declaration is left out (the public types are
-/// src/web/agentwire.d.ts).
-#[wasm_bindgen(skip_typescript)]
 pub struct Engine {
     core: Connection<JsValue>,
     /// The action `poll()` returned last, whose fields `num`, `text` and `payload` read.
@@ -66,16 +65,7 @@ pub struct Engine {
     type_names: Vec<Option<String>>,
 }
 
-#[wasm_bindgen]
 impl Engine {
-    /// `numbers` by the positions in options.rs; an out-of-range value is the error's message.
-    #[wasm_bindgen(constructor)]
-    pub fn new(numbers: &[f64], seed: f64, pong_type: Option<String>, token: Option<String>) -> Result<Engine, String> {
-        let config = config_from(numbers, pong_type, token)?;
-        let core = Connection::new(config, seed as u64).map_err(|e| String::from(e.option))?;
-        Ok(Engine { core, current: None, type_names: Vec::new() })
-    }
-
     /// Something happened: `input` says what, with up to two numbers and a text; returns what
     /// that input answers (0 when it answers nothing). One entry point for every input, so each
     /// costs the module a match arm rather than an exported function and its shims (the
@@ -223,11 +213,6 @@ impl Engine {
         }
     }
 
-    /// JS values the module holds (the queue's frames, error payloads), for leak checks.
-    #[wasm_bindgen(js_name = liveJsValues)]
-    pub fn live_js_values() -> f64 {
-        wasm_bindgen::externref_heap_live_count() as f64
-    }
 }
 
 impl Engine {
@@ -256,6 +241,101 @@ impl Engine {
             _ => f64::NAN,
         }
     }
+}
+
+
+// ---- the exports ------------------------------------------------------------------------------
+//
+// Engines live in a table and JS refers to them by index: an exported class would cost the
+// module a reference-counted cell, borrow checks and a finalizer per object, and the shell frees
+// its engine explicitly anyway (when it shuts down, or once an orphaned connection settles).
+// The declarations are left out of the TypeScript: these are internal to the package.
+
+struct Engines(RefCell<Vec<Option<Engine>>>);
+
+// SAFETY: the module is built without the atomics feature, so it runs on one thread and the
+// table is never shared. (A borrow is never re-entered either: no engine method calls out to
+// anything but glue.js's pure helpers.)
+unsafe impl Sync for Engines {}
+
+static ENGINES: Engines = Engines(RefCell::new(Vec::new()));
+
+/// Runs `f` on engine `id`; `otherwise` when there is none (freed: the shell never asks then).
+fn with<R>(id: u32, otherwise: R, f: impl FnOnce(&mut Engine) -> R) -> R {
+    match ENGINES.0.borrow_mut().get_mut(id as usize) {
+        Some(Some(engine)) => f(engine),
+        _ => otherwise,
+    }
+}
+
+/// A new engine's id; `numbers` by the positions in options.rs. An out-of-range value is the
+/// error's message.
+#[wasm_bindgen(js_name = engineNew, skip_typescript)]
+pub fn engine_new(numbers: &[f64], seed: f64, pong_type: Option<String>, token: Option<String>) -> Result<u32, String> {
+    let config = config_from(numbers, pong_type, token)?;
+    let core = Connection::new(config, seed as u64).map_err(|e| String::from(e.option))?;
+    let engine = Some(Engine { core, current: None, type_names: Vec::new() });
+    let mut engines = ENGINES.0.borrow_mut();
+    let id = match engines.iter().position(Option::is_none) {
+        Some(free) => {
+            engines[free] = engine;
+            free
+        }
+        None => {
+            engines.push(engine);
+            engines.len() - 1
+        }
+    };
+    Ok(id as u32)
+}
+
+/// Drops engine `id` and what it holds (queued frames included); its id may be reused.
+#[wasm_bindgen(js_name = engineFree, skip_typescript)]
+pub fn engine_free(id: u32) {
+    // Taken out first and dropped after the borrow ends.
+    let engine = ENGINES.0.borrow_mut().get_mut(id as usize).and_then(Option::take);
+    drop(engine);
+}
+
+#[wasm_bindgen(skip_typescript)]
+pub fn handle(id: u32, input: u32, value: f64, extra: f64, text: Option<String>, now: f64) -> u32 {
+    with(id, 0, |e| e.handle(input, value, extra, text, now))
+}
+
+#[wasm_bindgen(skip_typescript)]
+pub fn send(id: u32, frame: JsValue, units: usize, now: f64) -> u32 {
+    with(id, 2, |e| e.send(frame, units, now))
+}
+
+#[wasm_bindgen(skip_typescript)]
+pub fn report(id: u32, kind: u32, message: String, payload: JsValue) {
+    with(id, (), |e| e.report(kind, message, payload))
+}
+
+#[wasm_bindgen(skip_typescript)]
+pub fn poll(id: u32) -> u32 {
+    with(id, NONE, Engine::poll)
+}
+
+#[wasm_bindgen(skip_typescript)]
+pub fn get(id: u32, i: u32) -> f64 {
+    with(id, f64::NAN, |e| e.get(i))
+}
+
+#[wasm_bindgen(skip_typescript)]
+pub fn text(id: u32, i: u32) -> Option<String> {
+    with(id, None, |e| e.text(i))
+}
+
+#[wasm_bindgen(skip_typescript)]
+pub fn payload(id: u32) -> JsValue {
+    with(id, JsValue::UNDEFINED, Engine::payload)
+}
+
+/// JS values the module holds (the queues' frames, error payloads), for leak checks.
+#[wasm_bindgen(js_name = liveJsValues, skip_typescript)]
+pub fn live_js_values() -> f64 {
+    wasm_bindgen::externref_heap_live_count() as f64
 }
 
 /// Whether `value` may travel as a WebSocket subprotocol (the browser throws otherwise).

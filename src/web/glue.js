@@ -141,6 +141,7 @@ export function isOnline() {
 
 // ---- options ------------------------------------------------------------------------------------
 
+// The numeric keys are listed in the order of their positions in src/web/options.rs.
 const SECTIONS = {
   reconnect: ['initialDelayMs', 'maxDelayMs', 'factor', 'jitter', 'maxAttempts', 'minUptimeMs'],
   heartbeat: ['intervalMs', 'timeoutMs', 'ping', 'pongType'],
@@ -169,10 +170,11 @@ function checkKeys(object, known, prefix) {
 
 const isPlainObject = (value) => typeof value === 'object' && value !== null && !Array.isArray(value);
 
-function number(section, key, path) {
-  const value = section[key];
+/** `object[key]` if it is a number, undefined if left out; `path` prefixes the key in errors. */
+function number(object, key, path = '') {
+  const value = object[key];
   if (value === undefined) return undefined;
-  if (typeof value !== 'number') fail(path, 'a number', value);
+  if (typeof value !== 'number') fail(path + key, 'a number', value);
   return value;
 }
 
@@ -240,16 +242,10 @@ export function readOptions(options) {
   const given = (value) => (value === undefined ? NaN : Number.isNaN(value) ? -1 : value);
   // By the positions in src/web/options.rs; NaN: use the default.
   const numbers = new Float64Array([
-    reconnect === null ? 0 : 1,
-    number(r, 'initialDelayMs', 'reconnect.initialDelayMs'), number(r, 'maxDelayMs', 'reconnect.maxDelayMs'),
-    number(r, 'factor', 'reconnect.factor'), number(r, 'jitter', 'reconnect.jitter'),
-    number(r, 'maxAttempts', 'reconnect.maxAttempts'), number(r, 'minUptimeMs', 'reconnect.minUptimeMs'),
-    heartbeat === null ? 0 : 1,
-    number(h, 'intervalMs', 'heartbeat.intervalMs'), number(h, 'timeoutMs', 'heartbeat.timeoutMs'),
-    queue === null ? 0 : 1,
-    number(q, 'maxMessages', 'queue.maxMessages'), number(q, 'maxBytes', 'queue.maxBytes'), number(q, 'maxAgeMs', 'queue.maxAgeMs'),
-    number(options, 'connectTimeoutMs', 'connectTimeoutMs'), number(options, 'maxMessageBytes', 'maxMessageBytes'),
-    tokenKind,
+    reconnect === null ? 0 : 1, ...SECTIONS.reconnect.map((key) => number(r, key, 'reconnect.')),
+    heartbeat === null ? 0 : 1, ...SECTIONS.heartbeat.slice(0, 2).map((key) => number(h, key, 'heartbeat.')),
+    queue === null ? 0 : 1, ...SECTIONS.queue.map((key) => number(q, key, 'queue.')),
+    number(options, 'connectTimeoutMs'), number(options, 'maxMessageBytes'), tokenKind,
   ].map(given));
   return {
     url, protocols, numbers, pongType, typeField, pingFrame,

@@ -18,7 +18,9 @@
 //   or remove listeners (the rules of the DOM's EventTarget: one removed meanwhile is skipped,
 //   one added meanwhile first hears the next message).
 // - After free() every late callback (timer, microtask, socket event) finds `freed` and stops.
-import init, { initSync, Engine, isSubprotocolToken } from './agentwire_bindings.js';
+import init, {
+  initSync, engineFree, engineNew, get, handle, isSubprotocolToken, liveJsValues, payload, poll, report, send, text,
+} from './agentwire_bindings.js';
 import {
   attachSignals, epochOffset, fetchToken, internType, isOnline, now, parseMessage, randomSeed, readOptions, setFrame,
   thrownMessage, utf8Length,
@@ -44,7 +46,7 @@ const PAYLOAD_KEYS = { listener: 'error', token: 'error', serialize: 'error', pa
 const OUTCOMES = ['sent', 'queued', 'dropped'];
 const STAT_NAMES = ['messagesIn', 'messagesOut', 'bytesIn', 'bytesOut', 'attempts', 'reconnects', 'dropped',
   'errors', 'pingsSent', 'pongsReceived', 'queued'];
-// What Engine.poll() returns (src/web/engine.rs).
+// What poll() returns (src/web/engine.rs).
 const FETCH_TOKEN = 1;
 const OPEN_SOCKET = 2;
 const CLOSE_SOCKET = 3;
@@ -54,7 +56,7 @@ const SEND_PONG = 6;
 const STATUS = 7;
 const ERROR_EVENT = 8;
 const SNAPSHOT_CHANGED = 9;
-// Engine.handle inputs (src/web/engine.rs).
+// The inputs of handle() (src/web/engine.rs).
 const CONNECT = 0;
 const TIMEOUT = 1;
 const ONLINE = 2;
@@ -69,13 +71,13 @@ const TOKEN = 10;
 const DISCONNECT = 11;
 // handle(TEXT_FRAME)'s verdict for a frame to parse.
 const PARSE_IT = 0;
-// What Engine.get(i) reads, besides the current action's fields (0-5).
+// What get(id, i) reads, besides the current action's fields (0-5).
 const SNAPSHOT = 10; // 10-19: status, attempt, queued, latency, error kind, close code, delay, next retry, connected at, online
 const STATUS_NOW = 20;
 const VERSION = 21;
 const DEADLINE = 22;
 const STATS = 30; // 30-40: in the order of STAT_NAMES
-// Engine.text(i).
+// What text(id, i) reads.
 const ACTION_TEXT = 0;
 const LAST_ERROR = 1;
 const LAST_CLOSE_REASON = 2;
@@ -177,7 +179,7 @@ class Connection {
     }
     if (o.typeField === '') throw problem(RangeError, "option 'typeField' must be a non-empty string");
     try {
-      this.#engine = new Engine(o.numbers, randomSeed(), o.pongType, o.staticToken);
+      this.#engine = engineNew(o.numbers, randomSeed(), o.pongType, o.staticToken);
     } catch (message) {
       throw typeof message === 'string' ? problem(RangeError, message) : message;
     }
@@ -219,16 +221,16 @@ class Connection {
     };
     this.#deliver = () => this.#deliverNotifications();
     const [detach, count] = attachSignals(
-      () => this.#report((e, t) => e.handle(ONLINE, 0, 0, undefined, t)),
-      () => this.#report((e, t) => e.handle(OFFLINE, 0, 0, undefined, t)),
+      () => this.#report((e, t) => handle(e, ONLINE, 0, 0, undefined, t)),
+      () => this.#report((e, t) => handle(e, OFFLINE, 0, 0, undefined, t)),
       () => this.#checkDeadlines(),
     );
     this.#detachSignals = detach;
     this.#signalCount = count;
     if (!isOnline()) {
-      this.#engine.handle(OFFLINE, 0, 0, undefined, now());
+      handle(this.#engine, OFFLINE, 0, 0, undefined, now());
       // Nobody can be subscribed yet; the snapshot simply starts offline.
-      while (this.#engine.poll() !== 0);
+      while (poll(this.#engine) !== 0);
     }
   }
 
@@ -243,9 +245,9 @@ class Connection {
 
   #pump() {
     const engine = this.#engine;
-    for (let action; !this.#freed && (action = engine.poll()) !== 0;) this.#execute(action);
+    for (let action; !this.#freed && (action = poll(engine)) !== 0;) this.#execute(action);
     if (this.#freed) return;
-    this.#arm(engine.get(DEADLINE));
+    this.#arm(get(engine, DEADLINE));
     if (this.#notifications.length !== 0 && !this.#deliveryQueued) {
       this.#deliveryQueued = true;
       queueMicrotask(this.#deliver);
@@ -257,18 +259,18 @@ class Connection {
     const engine = this.#engine;
     switch (action) {
       case FETCH_TOKEN: {
-        const attempt = engine.get(0);
-        fetchToken(this.#options.tokenFunction, attempt, ([, ok, value]) => this.#report((e, t) => e.handle(TOKEN, attempt, ok ? 1 : 0, value, t)));
+        const attempt = get(engine, 0);
+        fetchToken(this.#options.tokenFunction, attempt, ([, ok, value]) => this.#report((e, t) => handle(e, TOKEN, attempt, ok ? 1 : 0, value, t)));
         break;
       }
       case OPEN_SOCKET:
-        this.#open(engine.get(0), engine.text(ACTION_TEXT));
+        this.#open(get(engine, 0), text(engine, ACTION_TEXT));
         break;
       case CLOSE_SOCKET:
-        this.#retire(engine.get(0), engine.text(ACTION_TEXT));
+        this.#retire(get(engine, 0), text(engine, ACTION_TEXT));
         break;
       case SEND_FRAME:
-        this.#sendFrame(engine.payload());
+        this.#sendFrame(payload(engine));
         break;
       case SEND_PING:
         this.#sendFrame(this.#options.pingFrame);
@@ -278,26 +280,26 @@ class Connection {
         break;
       case STATUS: {
         const event = {
-          status: STATUSES[engine.get(0)],
-          previous: STATUSES[engine.get(1)],
-          attempt: engine.get(2),
-          delayMs: nullIfNaN(engine.get(3)),
-          code: nullIfNaN(engine.get(4)),
-          reason: engine.text(ACTION_TEXT) ?? null,
+          status: STATUSES[get(engine, 0)],
+          previous: STATUSES[get(engine, 1)],
+          attempt: get(engine, 2),
+          delayMs: nullIfNaN(get(engine, 3)),
+          code: nullIfNaN(get(engine, 4)),
+          reason: text(engine, ACTION_TEXT) ?? null,
         };
-        this.#settleConnects(engine.get(0));
+        this.#settleConnects(get(engine, 0));
         this.#notifications.push([this.#statusListeners, event, 'an onStatus listener']);
         break;
       }
       case ERROR_EVENT: {
-        const kind = ERROR_KINDS[engine.get(0)];
-        const event = { kind, message: engine.text(ACTION_TEXT) };
+        const kind = ERROR_KINDS[get(engine, 0)];
+        const event = { kind, message: text(engine, ACTION_TEXT) };
         ['size', 'limit', 'count', 'code', 'attempt'].forEach((field, i) => {
-          const value = engine.get(i + 1);
+          const value = get(engine, i + 1);
           if (!Number.isNaN(value)) event[field] = value;
         });
-        const payload = engine.payload();
-        if (payload !== undefined) event[PAYLOAD_KEYS[kind] ?? 'detail'] = payload;
+        const value = payload(engine);
+        if (value !== undefined) event[PAYLOAD_KEYS[kind] ?? 'detail'] = value;
         this.#notifications.push([this.#errorListeners, event, null]);
         break;
       }
@@ -317,7 +319,7 @@ class Connection {
     } catch (thrown) {
       // The constructor threw (a URL the browser refuses, a page policy): the attempt failed
       // before it began, and is retried like any failed attempt.
-      this.#engine.handle(CLOSED, attempt, ABNORMAL_CLOSURE, `WebSocket constructor threw: ${thrownMessage(thrown)}`, now());
+      handle(this.#engine, CLOSED, attempt, ABNORMAL_CLOSURE, `WebSocket constructor threw: ${thrownMessage(thrown)}`, now());
       return;
     }
     socket.binaryType = 'arraybuffer';
@@ -360,7 +362,7 @@ class Connection {
     this.#pendingConnects = [];
     let error;
     if (status !== CONNECTED) {
-      const detail = status === ERROR ? this.#engine.text(LAST_ERROR) : undefined;
+      const detail = status === ERROR ? text(this.#engine, LAST_ERROR) : undefined;
       error = problem(Error, detail === undefined
         ? `connection ended in status '${STATUSES[status]}' before it was established`
         : `connection ended in status '${STATUSES[status]}': ${detail}`);
@@ -401,13 +403,13 @@ class Connection {
 
   /** When the timer fires, and when a hidden tab becomes visible (its timers may run late). */
   #checkDeadlines() {
-    this.#report((e, t) => e.handle(TIMEOUT, 0, 0, undefined, t));
+    this.#report((e, t) => handle(e, TIMEOUT, 0, 0, undefined, t));
   }
 
   // ---- socket events --------------------------------------------------------------------------
 
   #onOpen() {
-    if (this.#socket) this.#report((e, t) => e.handle(OPENED, this.#attempt, 0, undefined, t));
+    if (this.#socket) this.#report((e, t) => handle(e, OPENED, this.#attempt, 0, undefined, t));
   }
 
   #onClose(event) {
@@ -415,7 +417,7 @@ class Connection {
     if (!socket) return;
     this.#socket = null;
     detach(socket);
-    this.#report((e, t) => e.handle(CLOSED, this.#attempt, event.code, event.reason, t));
+    this.#report((e, t) => handle(e, CLOSED, this.#attempt, event.code, event.reason, t));
   }
 
   /** The per-message path: one clock read, calls into wasm with numbers only, the listeners. */
@@ -425,27 +427,27 @@ class Connection {
     const { data } = event;
     const t = now();
     if (typeof data !== 'string') {
-      engine.handle(BINARY_FRAME, data?.byteLength ?? data?.size ?? 0, 0, undefined, t);
+      handle(engine, BINARY_FRAME, data?.byteLength ?? data?.size ?? 0, 0, undefined, t);
       this.#pump();
       return;
     }
     setFrame(data);
-    if (engine.handle(TEXT_FRAME, data.length, 0, undefined, t) === PARSE_IT) {
+    if (handle(engine, TEXT_FRAME, data.length, 0, undefined, t) === PARSE_IT) {
       const { typeField } = this.#options;
       const message = parseMessage(data, typeField);
       if (typeof message === 'string') {
-        engine.report(PARSE, `${message}; skipped`, data);
+        report(engine, PARSE, `${message}; skipped`, data);
       } else {
         const type = message[typeField];
         const id = internType(type);
         let route;
         if (id < 0) {
-          route = engine.handle(ROUTE_TEXT, 0, 0, type, t);
+          route = handle(engine, ROUTE_TEXT, 0, 0, type, t);
         } else {
           // The engine learns a type's text the first time it meets its id.
           const told = this.#typesTold[id];
           this.#typesTold[id] = true;
-          route = engine.handle(ROUTE, id, 0, told ? undefined : type, t);
+          route = handle(engine, ROUTE, id, 0, told ? undefined : type, t);
         }
         if (route) this.#dispatch(type, message);
       }
@@ -474,7 +476,7 @@ class Connection {
   }
 
   #listenerThrew(who, thrown) {
-    this.#report((e) => e.report(LISTENER, `${who} threw: ${thrownMessage(thrown)}`, thrown));
+    this.#report((e) => report(e, LISTENER, `${who} threw: ${thrownMessage(thrown)}`, thrown));
   }
 
   // ---- notifications: status, error and snapshot listeners, from a microtask --------------------
@@ -503,20 +505,20 @@ class Connection {
   // ---- what the app's object asks -------------------------------------------------------------
 
   #statusIndex() {
-    return this.#freed ? this.#finalStatus : this.#engine.get(STATUS_NOW);
+    return this.#freed ? this.#finalStatus : get(this.#engine, STATUS_NOW);
   }
 
   #statValues() {
-    return this.#finalStats ?? STAT_NAMES.map((_, i) => this.#engine.get(STATS + i));
+    return this.#finalStats ?? STAT_NAMES.map((_, i) => get(this.#engine, STATS + i));
   }
 
   /** A frozen object, the same one until something in it changes (React compares identity). */
   getSnapshot() {
     if (this.#freed) return this.#snapshot;
     const engine = this.#engine;
-    const version = engine.get(VERSION);
+    const version = get(engine, VERSION);
     if (version !== this.#snapshotVersion) {
-      const n = (i) => engine.get(SNAPSHOT + i);
+      const n = (i) => get(engine, SNAPSHOT + i);
       const epoch = (value) => (Number.isNaN(value) ? null : Math.round(value + this.#epochOffset));
       const errorKind = n(4);
       this.#snapshot = Object.freeze({
@@ -524,9 +526,9 @@ class Connection {
         attempt: n(1),
         queued: n(2),
         latencyMs: nullIfNaN(n(3)),
-        lastError: Number.isNaN(errorKind) ? null : Object.freeze({ kind: ERROR_KINDS[errorKind], message: engine.text(LAST_ERROR) }),
+        lastError: Number.isNaN(errorKind) ? null : Object.freeze({ kind: ERROR_KINDS[errorKind], message: text(engine, LAST_ERROR) }),
         lastCloseCode: nullIfNaN(n(5)),
-        lastCloseReason: engine.text(LAST_CLOSE_REASON) ?? null,
+        lastCloseReason: text(engine, LAST_CLOSE_REASON) ?? null,
         delayMs: nullIfNaN(n(6)),
         nextRetryAt: epoch(n(7)),
         connectedAt: epoch(n(8)),
@@ -554,7 +556,7 @@ class Connection {
 
   /** Ends an orphaned transport once its connection has settled and its listeners have heard. */
   #releaseIfSettled() {
-    if (!isLive(this.#engine.get(STATUS_NOW)) && this.#notifications.length === 0) this.#shutdown();
+    if (!isLive(get(this.#engine, STATUS_NOW)) && this.#notifications.length === 0) this.#shutdown();
   }
 
   /**
@@ -566,10 +568,10 @@ class Connection {
     if (this.#freed) return;
     const engine = this.#engine;
     // Stopped for good: `status` reads 'disconnected' (or stays 'error') and `send` drops.
-    engine.handle(DISCONNECT, NORMAL_CLOSURE, 0, 'transport freed', now());
-    while (engine.poll() !== 0);
+    handle(engine, DISCONNECT, NORMAL_CLOSURE, 0, 'transport freed', now());
+    while (poll(engine) !== 0);
     this.getSnapshot();
-    this.#finalStatus = engine.get(STATUS_NOW);
+    this.#finalStatus = get(engine, STATUS_NOW);
     this.#finalStats = this.#statValues();
     this.#freed = true;
     for (const list of [this.#wildcard, this.#statusListeners, this.#errorListeners, this.#subscribers, ...this.#typed.values()]) {
@@ -585,7 +587,7 @@ class Connection {
     this.#pendingConnects = [];
     const error = problem(Error, 'the transport was freed before it connected');
     for (const [, reject] of pending) reject(error);
-    engine.free();
+    engineFree(engine);
   }
 
   // ---- the public API (WebSocketTransport delegates here) --------------------------------------
@@ -604,7 +606,7 @@ class Connection {
         resolve();
       } else {
         this.#pendingConnects.push([resolve, reject]);
-        this.#report((e, t) => e.handle(CONNECT, 0, 0, undefined, t));
+        this.#report((e, t) => handle(e, CONNECT, 0, 0, undefined, t));
       }
     });
   }
@@ -620,7 +622,7 @@ class Connection {
     }
     if (this.#freed) return;
     let accepted;
-    this.#report((e, t) => { accepted = e.handle(DISCONNECT, code ?? NORMAL_CLOSURE, 0, reason, t); });
+    this.#report((e, t) => { accepted = handle(e, DISCONNECT, code ?? NORMAL_CLOSURE, 0, reason, t); });
     if (!accepted) throw problem(RangeError, 'disconnect(code): code must be 1000 or in 3000-4999');
   }
 
@@ -642,11 +644,11 @@ class Connection {
       }
     }
     if (failure !== undefined) {
-      this.#report((e) => e.report(SERIALIZE, `send(): ${failure}; dropped`, undefined));
+      this.#report((e) => report(e, SERIALIZE, `send(): ${failure}; dropped`, undefined));
       return 'dropped';
     }
     let outcome;
-    this.#report((e, t) => { outcome = e.send(frame, frame.length, t); });
+    this.#report((e, t) => { outcome = send(e, frame, frame.length, t); });
     return OUTCOMES[outcome];
   }
 
@@ -705,7 +707,7 @@ class Connection {
       browserListeners: this.#signalCount,
       pendingConnects: this.#pendingConnects.length,
       pendingNotifications: this.#notifications.length,
-      liveJsValues: Engine.liveJsValues(),
+      liveJsValues: liveJsValues(),
     };
   }
 }

@@ -98,4 +98,33 @@ describe('no leaks', () => {
     expect(result.removed.sort()).toEqual(['offline', 'online']);
     expect(result.during).toBe(3);
   });
+
+  it('freed and forgotten transports release their engines and the messages queued in them', async () => {
+    const result = await f.page.evaluate(async () => {
+      const queueSome = (t) => { for (let i = 0; i < 10; i++) t.send({ type: 'chat', n: i }); };
+      const baseline = new WebSocketTransport({ url: 'ws://127.0.0.1:1/x' }).debugResources().liveJsValues;
+      // Freed explicitly: 100 transports, each with 10 messages in its offline queue.
+      for (let i = 0; i < 100; i++) {
+        const t = new WebSocketTransport({ url: 'ws://127.0.0.1:1/x' });
+        queueSome(t);
+        t.free();
+      }
+      const afterFree = new WebSocketTransport({ url: 'ws://127.0.0.1:1/x' }).debugResources().liveJsValues;
+      // Forgotten: never connected, so nothing keeps them; the collector's finalizer frees them.
+      (() => { for (let i = 0; i < 100; i++) queueSome(new WebSocketTransport({ url: 'ws://127.0.0.1:1/x' })); })();
+      const held = new WebSocketTransport({ url: 'ws://127.0.0.1:1/x' }).debugResources().liveJsValues;
+      return { baseline, afterFree, held };
+    });
+    expect(result.afterFree - result.baseline).toBeLessThan(5);
+    // The forgotten ones hold their 1,000 messages until they are collected.
+    expect(result.held - result.baseline).toBeGreaterThanOrEqual(1000);
+    const cdp = await f.page.context().newCDPSession(f.page);
+    let live = Infinity;
+    for (let i = 0; i < 50 && live - result.baseline >= 5; i++) {
+      await cdp.send('HeapProfiler.collectGarbage');
+      await new Promise((r) => setTimeout(r, 20));
+      live = await f.page.evaluate(() => new WebSocketTransport({ url: 'ws://127.0.0.1:1/x' }).debugResources().liveJsValues);
+    }
+    expect(live - result.baseline).toBeLessThan(5);
+  });
 });
