@@ -35,7 +35,7 @@ const EXTRAS = [
   { label: 'store: longest long task', unit: 'ms', from: 'store', pick: (s) => s.longestTaskMs },
   { label: 'dead: noticed → reconnected (from silence)', unit: 'ms', from: 'dead', pick: (s) => s.reconnectedMs },
   { label: 'recovery: drop → client reconnected', unit: 'ms', from: 'recovery', pick: (s) => s.reconnectedMs },
-  { label: 'size: wasm + minified bundle (gzip)', unit: 'bytes', from: 'size', pick: (s) => s.bundled?.gzip ?? s.gzip },
+  { label: 'size: files as published, unminified (gzip)', unit: 'bytes', from: 'size', pick: (s) => s.published?.gzip ?? s.gzip },
 ];
 
 function samplesOf(detail, from, client) {
@@ -273,6 +273,28 @@ export function notes(detail) {
   return out;
 }
 
+/** What AgentWire's shipped bytes are made of, from this run's size measurement. */
+function sizeSection(detail) {
+  const size = detail.samples.size?.agentwire?.[0];
+  if (!size) return '';
+  const [wasm, bundle] = size.parts;
+  const kib = (bytes) => `${(bytes / KIB).toFixed(1)} KiB`;
+  return `## What AgentWire ships
+
+${kib(size.gzip)} gzipped: the wasm module (${kib(wasm.raw)}, ${kib(wasm.gzip)} gzipped) and the JS a
+bundler makes of the package (${kib(bundle.raw)} minified, ${kib(bundle.gzip)} gzipped), measured as the peers are.
+Without a bundler an app fetches the files as published, unminified: ${kib(size.published.gzip)} gzipped.
+
+The wasm module is the sans-IO core (src/core: every decision) behind one numeric entry point,
+\`handle(id, input, value, extra, text, now)\`, and a handful of readers (src/web/engine.rs). The
+socket, the timer and the listeners live in a JS shell (src/web/transport.js) that decides nothing.
+The first design drove the browser from Rust through wasm-bindgen closures and per-method shims:
+57 KiB of wasm (26 KiB gzipped) of which the core was a third, and 36.5 KiB shipped in all. Also in
+place: \`opt-level = "z"\`, LTO, one codegen unit, \`-Cpanic=immediate-abort\` with core and alloc
+rebuilt and no panic locations, no \`core::fmt\`, lol_alloc (the engine allocates nothing per
+message), wasm-opt \`-Oz --converge\` with the producers and target-features sections stripped.`;
+}
+
 /** BENCHMARKS.md at the repository root. */
 export function renderMarkdown(table, detail, rows) {
   const m = detail.machine;
@@ -307,20 +329,7 @@ ${extras.join('\n')}
 
 ${notes(detail).map((n) => `- ${n}`).join('\n')}
 
-## Where the budget is missed: size
-
-The core transport ships as about 26 KB of gzipped wasm plus 6 KB of minified glue (32 KB;
-36.5 KB counting the unminified files as published), against a 20 KB budget. Already in place:
-\`opt-level = "z"\`, LTO, one codegen unit, \`-Cpanic=immediate-abort\` with core and alloc rebuilt
-(no panic formatting), no \`core::fmt\` anywhere, the talc allocator, options and event objects
-assembled in glue.js rather than property by property from wasm, wasm-opt \`-Os\` (\`-Oz
---converge\` saves under 0.2 KB). Of the 57 KB of wasm code (twiggy, names kept), the sans-IO
-core is about 8 KB; the web layer (socket, timer, listeners, notifications, option reading)
-about 19 KB, wasm-bindgen's per-method shims 13 KB, data 4 KB, alloc and the allocator 4 KB.
-Reaching 20 KB means roughly halving the web layer and the shims: fewer exported methods
-(each costs a shim), or moving listener bookkeeping and notification delivery into glue.js
-and keeping only the core's decisions in wasm. That is a redesign of the binding layer, not a
-flag, and is left open.
+${sizeSection(detail)}
 
 ## How it is measured
 
@@ -348,9 +357,9 @@ flag, and is left open.
 - memory: JS heap (CDP \`Runtime.getHeapUsage\` after \`HeapProfiler.collectGarbage\`) + wasm
   memory, before and after ${detail.config.memCycles.toLocaleString('en')} drop/reconnect cycles (every client set to reconnect
   after ~1 ms) and after ${detail.config.memEvents.toLocaleString('en')} events, after a small warm-up.
-- size: AgentWire = pkg/agentwire_bg.wasm + pkg/agentwire.js + pkg/snippets as published, each
-  gzip -9 (pkg/session, the optional AgentSession module, is not counted); peers =
-  \`esbuild --bundle --minify --format=esm\` of an entry that uses them.
+- size: \`esbuild --bundle --minify --format=esm\` of an entry that imports and uses the client,
+  gzip -9; for AgentWire plus pkg/agentwire_bg.wasm, gzipped on its own (pkg/session, the
+  optional AgentSession module, is not counted).
 - per-message CPU cost (diagnostic): synthetic frames dispatched on the client's own open socket,
   no network; fastest of ${Math.round(detail.config.percallCount / 10_000)} repetitions of 10,000 per page, ${detail.config.percallRounds} pages per client.
 - Pages are CDP targets that Playwright does not instrument (its Network domain would relay every

@@ -14,6 +14,8 @@ use super::options::{config_from, whole_number};
 use crate::core::close_policy::is_valid_client_close_code;
 use crate::core::errors::ErrorFields;
 use crate::core::{Action, AttemptId, Connection, ErrorKind, FrameVerdict, Route};
+use alloc::boxed::Box;
+
 use crate::prelude::*;
 
 #[wasm_bindgen(module = "/src/web/glue.js")]
@@ -251,7 +253,7 @@ impl Engine {
 // its engine explicitly anyway (when it shuts down, or once an orphaned connection settles).
 // The declarations are left out of the TypeScript: these are internal to the package.
 
-struct Engines(RefCell<Vec<Option<Engine>>>);
+struct Engines(RefCell<Vec<Option<Box<Engine>>>>);
 
 // SAFETY: the module is built without the atomics feature, so it runs on one thread and the
 // table is never shared. (A borrow is never re-entered either: no engine method calls out to
@@ -274,7 +276,7 @@ fn with<R>(id: u32, otherwise: R, f: impl FnOnce(&mut Engine) -> R) -> R {
 pub fn engine_new(numbers: &[f64], seed: f64, pong_type: Option<String>, token: Option<String>) -> Result<u32, String> {
     let config = config_from(numbers, pong_type, token)?;
     let core = Connection::new(config, seed as u64).map_err(|e| String::from(e.option))?;
-    let engine = Some(Engine { core, current: None, type_names: Vec::new() });
+    let engine = Some(Box::new(Engine { core, current: None, type_names: Vec::new() }));
     let mut engines = ENGINES.0.borrow_mut();
     let id = match engines.iter().position(Option::is_none) {
         Some(free) => {
@@ -336,10 +338,4 @@ pub fn payload(id: u32) -> JsValue {
 #[wasm_bindgen(js_name = liveJsValues, skip_typescript)]
 pub fn live_js_values() -> f64 {
     wasm_bindgen::externref_heap_live_count() as f64
-}
-
-/// Whether `value` may travel as a WebSocket subprotocol (the browser throws otherwise).
-#[wasm_bindgen(js_name = isSubprotocolToken, skip_typescript)]
-pub fn is_subprotocol_token(value: &str) -> bool {
-    crate::core::config::is_subprotocol_token(value)
 }

@@ -19,7 +19,7 @@
 //   one added meanwhile first hears the next message).
 // - After free() every late callback (timer, microtask, socket event) finds `freed` and stops.
 import init, {
-  initSync, engineFree, engineNew, get, handle, isSubprotocolToken, liveJsValues, payload, poll, report, send, text,
+  initSync, engineFree, engineNew, get, handle, liveJsValues, payload, poll, report, send, text,
 } from './agentwire_bindings.js';
 import {
   attachSignals, epochOffset, fetchToken, internType, isOnline, now, parseMessage, randomSeed, readOptions, setFrame,
@@ -86,6 +86,10 @@ const ABNORMAL_CLOSURE = 1006;
 /** Browsers overflow setTimeout delays above 2^31-1 ms and fire at once. */
 const MAX_DELAY_MS = 2_147_483_647;
 
+/** An RFC 7230 token, what a subprotocol must be (the core's is_subprotocol_token, as a pattern):
+ * the browser would throw a SyntaxError at connect time; a RangeError now names the option. */
+const SUBPROTOCOL = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+
 const nullIfNaN = (value) => (Number.isNaN(value) ? null : value);
 
 /** An Error, TypeError or RangeError with AgentWire's prefix. */
@@ -141,37 +145,52 @@ const unsubscriber = (list, entry) => () => { list.remove((e) => e === entry); }
 class Connection {
   #engine;
   #options;
-  #epochOffset;
-  #socket;
-  #attempt;
-  #timer;
-  #armedFor;
-  #typed;
-  #wildcard;
-  #statusListeners;
-  #errorListeners;
-  #subscribers;
-  #notifications;
-  #deliveryQueued;
-  #pendingConnects;
-  #snapshot;
-  #snapshotVersion;
-  #freed;
-  #orphaned;
-  #finalStatus;
-  #finalStats;
-  #handlers;
-  #onTimer;
-  #deliver;
+  #epochOffset = epochOffset();
+  #socket = null;
+  #attempt = 0;
+  #timer = null;
+  #armedFor = null;
+  #typed = new Map();
+  #wildcard = new ListenerList();
+  #statusListeners = new ListenerList();
+  #errorListeners = new ListenerList();
+  #subscribers = new ListenerList();
+  #notifications = [];
+  #deliveryQueued = false;
+  #pendingConnects = [];
+  #snapshot = null;
+  #snapshotVersion = -1;
+  #freed = false;
+  #orphaned = false;
+  // Set by free(): what `status` and `stats()` keep answering once the engine is gone.
+  #finalStatus = DISCONNECTED;
+  #finalStats = null;
+  #typesTold = [];
+  // Created once; attached to each new socket and detached from a retired one, so a retired
+  // socket can never report again and reconnecting creates no functions.
+  #handlers = {
+    onopen: () => {
+      if (this.#socket) this.#input(OPENED, this.#attempt);
+    },
+    onmessage: (event) => this.#onMessage(event),
+    onclose: (event) => this.#onClose(event),
+    // The close event that always follows carries what we need.
+    onerror: () => {},
+  };
+  #onTimer = () => {
+    this.#timer = null;
+    this.#armedFor = null;
+    this.#checkDeadlines();
+  };
+  #deliver = () => this.#deliverNotifications();
   #detachSignals;
   #signalCount;
-  #typesTold = [];
 
   constructor(options) {
     const o = readOptions(options);
     const seen = new Set();
     for (const protocol of o.protocols) {
-      if (!isSubprotocolToken(protocol)) {
+      if (!SUBPROTOCOL.test(protocol)) {
         throw problem(RangeError, `option 'protocols' has '${protocol}', which is not a valid subprotocol name`);
       }
       if (seen.has(protocol)) throw problem(RangeError, `option 'protocols' lists '${protocol}' twice`);
@@ -184,45 +203,9 @@ class Connection {
       throw typeof message === 'string' ? problem(RangeError, message) : message;
     }
     this.#options = o;
-    this.#epochOffset = epochOffset();
-    this.#socket = null;
-    this.#attempt = 0;
-    this.#timer = null;
-    this.#armedFor = null;
-    this.#typed = new Map();
-    this.#wildcard = new ListenerList();
-    this.#statusListeners = new ListenerList();
-    this.#errorListeners = new ListenerList();
-    this.#subscribers = new ListenerList();
-    this.#notifications = [];
-    this.#deliveryQueued = false;
-    this.#pendingConnects = [];
-    this.#snapshot = null;
-    this.#snapshotVersion = -1;
-    this.#freed = false;
-    this.#orphaned = false;
-    // Set by free(): what `status` and `stats()` keep answering once the engine is gone.
-    this.#finalStatus = DISCONNECTED;
-    this.#finalStats = null;
-
-    // Created once; attached to each new socket and detached from a retired one, so a retired
-    // socket can never report again and reconnecting creates no functions.
-    this.#handlers = {
-      onopen: () => this.#onOpen(),
-      onmessage: (event) => this.#onMessage(event),
-      onclose: (event) => this.#onClose(event),
-      // The close event that always follows carries what we need.
-      onerror: () => {},
-    };
-    this.#onTimer = () => {
-      this.#timer = null;
-      this.#armedFor = null;
-      this.#checkDeadlines();
-    };
-    this.#deliver = () => this.#deliverNotifications();
     const [detach, count] = attachSignals(
-      () => this.#report((e, t) => handle(e, ONLINE, 0, 0, undefined, t)),
-      () => this.#report((e, t) => handle(e, OFFLINE, 0, 0, undefined, t)),
+      () => this.#input(ONLINE),
+      () => this.#input(OFFLINE),
       () => this.#checkDeadlines(),
     );
     this.#detachSignals = detach;
@@ -239,6 +222,11 @@ class Connection {
     if (this.#freed) return;
     event(this.#engine, now());
     this.#pump();
+  }
+
+  /** `#report` for an input that carries at most one number. */
+  #input(input, value = 0) {
+    this.#report((e, t) => handle(e, input, value, 0, undefined, t));
   }
 
   // ---- carrying out the engine's actions -----------------------------------------------------
@@ -403,14 +391,10 @@ class Connection {
 
   /** When the timer fires, and when a hidden tab becomes visible (its timers may run late). */
   #checkDeadlines() {
-    this.#report((e, t) => handle(e, TIMEOUT, 0, 0, undefined, t));
+    this.#input(TIMEOUT);
   }
 
   // ---- socket events --------------------------------------------------------------------------
-
-  #onOpen() {
-    if (this.#socket) this.#report((e, t) => handle(e, OPENED, this.#attempt, 0, undefined, t));
-  }
 
   #onClose(event) {
     const socket = this.#socket;
@@ -606,7 +590,7 @@ class Connection {
         resolve();
       } else {
         this.#pendingConnects.push([resolve, reject]);
-        this.#report((e, t) => handle(e, CONNECT, 0, 0, undefined, t));
+        this.#input(CONNECT);
       }
     });
   }
