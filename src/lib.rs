@@ -2,12 +2,12 @@
 //!
 //! The crate has two layers:
 //! - [`core`]: the sans-IO logic (reconnect backoff, close-code policy, heartbeat deadlines,
-//!   offline queue, listener registry, the connection state machine). Plain Rust, no clock and
-//!   no I/O inside: time and events go in through `handle_*` methods, actions come out of
-//!   `poll_*` methods. It builds and is tested natively (`cargo test`).
-//! - `web` (wasm32 only): the thin glue that owns one browser `WebSocket` and one timer, feeds
-//!   their events into the core and carries out the actions, and exports `WebSocketTransport`
-//!   to JavaScript.
+//!   offline queue, frame limits, the connection state machine). Plain Rust, no clock and no
+//!   I/O inside: time and events go in through `handle_*` methods, actions come out of `poll_*`
+//!   methods. It builds and is tested natively (`cargo test`).
+//! - `web` (wasm32 only): the core exported to JavaScript as numbered engines, driven by the JS
+//!   shell `src/web/transport.js` (`WebSocketTransport`), which owns the browser `WebSocket`,
+//!   the timer and the listeners, feeds their events in and carries out the actions.
 //!
 //! On wasm32 the crate is `no_std` (with `alloc`): std's panic and formatting machinery is most
 //! of a wasm module's size, and what ships is budgeted (see BENCHMARKS.md). Natively it uses std,
