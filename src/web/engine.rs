@@ -29,7 +29,7 @@ extern "C" {
     fn frame_utf8_length() -> usize;
 }
 
-// The inputs of `handle()` (the shell's `INPUT` table lists the same).
+// The inputs of `handle()`; src/web/transport.js has the same constants.
 const CONNECT: u32 = 0;
 const TIMEOUT: u32 = 1;
 const ONLINE: u32 = 2;
@@ -43,7 +43,7 @@ const CLOSED: u32 = 9;
 const TOKEN: u32 = 10;
 const DISCONNECT: u32 = 11;
 
-// What `poll()` returns (the shell's `ACTION` table lists the same).
+// What `poll()` returns; src/web/transport.js has the same constants.
 const NONE: u32 = 0;
 const FETCH_TOKEN: u32 = 1;
 const OPEN_SOCKET: u32 = 2;
@@ -70,8 +70,7 @@ pub struct Engine {
 impl Engine {
     /// Something happened: `input` says what, with up to two numbers and a text; returns what
     /// that input answers (0 when it answers nothing). One entry point for every input, so each
-    /// costs the module a match arm rather than an exported function and its shims (the
-    /// shell's `INPUT` table lists the same).
+    /// costs the module a match arm rather than an exported function and its shims.
     pub fn handle(&mut self, input: u32, value: f64, extra: f64, text: Option<String>, now: f64) -> u32 {
         let core = &mut self.core;
         let attempt = AttemptId(value as u64);
@@ -150,7 +149,7 @@ impl Engine {
         }
     }
 
-    /// Number `i`, NaN when absent (see the `READ` table in transport.js):
+    /// Number `i`, NaN when absent (transport.js names the ranges):
     /// - 0-5, the current action's: fetch/open 0 attempt; close 0 code; status 0 status,
     ///   1 previous, 2 attempt, 3 delay, 4 code; error 0 kind, 1 size, 2 limit, 3 count, 4 code,
     ///   5 attempt;
