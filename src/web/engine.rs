@@ -1,8 +1,8 @@
 //! `Engine`: the core, exported to the JS shell (src/web/transport.js) through numbers.
 //!
-//! The shell reports what happened (`handle(input, value, extra, text, now)`, `send`, `report`) with the
-//! clock's reading, then drains the core's actions with `poll()`: each returns a code and leaves
-//! the action's fields readable through `get(i)`, `text(0)` and `payload()`. Only numbers cross
+//! The shell reports what happened (`handle(input, value, extra, text, now)`, `send`, `report`)
+//! with the clock's reading, then drains the core's actions with `poll()`: each returns a code
+//! and leaves the action's fields readable through `get(i)`, `text(0)` and `payload()`. Only numbers cross
 //! on the per-message path; strings cross once per new message type and for the rare events
 //! that carry text. Nothing here calls user code, so no method can be re-entered.
 
@@ -14,9 +14,8 @@ use super::options::{config_from, whole_number};
 use crate::core::close_policy::is_valid_client_close_code;
 use crate::core::errors::ErrorFields;
 use crate::core::{Action, AttemptId, Connection, ErrorKind, FrameVerdict, Route};
-use alloc::boxed::Box;
-
 use crate::prelude::*;
+use alloc::boxed::Box;
 
 #[wasm_bindgen(module = "/src/web/glue.js")]
 extern "C" {
@@ -61,7 +60,7 @@ fn or_nan<T: Into<f64>>(value: Option<T>) -> f64 {
 
 pub struct Engine {
     core: Connection<JsValue>,
-    /// The action `poll()` returned last, whose fields `num`, `text` and `payload` read.
+    /// The action `poll()` returned last, whose fields `get`, `text` and `payload` read.
     current: Option<Action<JsValue>>,
     /// Texts of the interned message types this transport has met, by id.
     type_names: Vec<Option<String>>,
@@ -155,15 +154,15 @@ impl Engine {
     ///   5 attempt;
     /// - 10-19, the snapshot's: status, attempt, queued, latency, error kind, close code, delay,
     ///   next retry, connected at, online;
-    /// - 20 the status, 21 the snapshot's version (it changes whenever the snapshot does),
-    ///   22 when `handle(TIMEOUT)` next has work;
+    /// - 21 the snapshot's version (it changes whenever the snapshot does), 22 when
+    ///   `handle(TIMEOUT)` next has work;
     /// - 30-40, the counters, in the order of `stats()`.
     pub fn get(&self, i: u32) -> f64 {
         let s = self.core.snapshot();
         let n = self.core.stats();
         match i {
             0..=5 => self.action_number(i),
-            10 | 20 => s.status.index() as f64,
+            10 => s.status.index() as f64,
             11 => s.attempt as f64,
             12 | 40 => s.queued as f64,
             13 => or_nan(s.latency_ms),
@@ -214,9 +213,6 @@ impl Engine {
         }
     }
 
-}
-
-impl Engine {
     fn action_number(&self, i: u32) -> f64 {
         match &self.current {
             Some(Action::FetchToken { attempt } | Action::OpenSocket { attempt, .. }) => attempt.0 as f64,
@@ -243,7 +239,6 @@ impl Engine {
         }
     }
 }
-
 
 // ---- the exports ------------------------------------------------------------------------------
 //

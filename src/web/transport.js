@@ -76,7 +76,7 @@ const PARSE_IT = 0;
 // What get(id, i) reads, besides the current action's fields (0-5).
 // 10-19: status, attempt, queued, latency, error kind, close code, delay, next retry, connected at, online.
 const SNAPSHOT = 10;
-const STATUS_NOW = 20;
+const STATUS_NOW = SNAPSHOT; // the snapshot's first number
 const VERSION = 21;
 const DEADLINE = 22;
 const STATS = 30; // 30-40: in the order of STAT_NAMES
@@ -114,10 +114,12 @@ function requireType(value, method) {
 class ListenerList {
   entries = [];
 
+  /** Adds `listener`; returns the function that removes exactly this registration (harmless
+   * after free() and when repeated). */
   add(listener) {
     const entry = { listener, active: true };
     this.entries = [...this.entries, entry];
-    return entry;
+    return () => { this.remove((e) => e === entry); };
   }
 
   /** Removes the first entry `matches` accepts; false when none did. */
@@ -135,8 +137,6 @@ class ListenerList {
   }
 }
 
-/** An unsubscribe function for one registration: harmless after free() and when repeated. */
-const unsubscriber = (list, entry) => () => { list.remove((e) => e === entry); };
 
 // ---- the connection: everything a transport is, minus the object the app holds ------------------
 
@@ -487,7 +487,6 @@ class Connection {
         }
       }
     }
-    if (this.#freed) this.#notifications = [];
     this.#deliveryQueued = false;
     if (this.#orphaned) this.#releaseIfSettled();
   }
@@ -564,6 +563,7 @@ class Connection {
     // Stopped for good: `status` reads 'disconnected' (or stays 'error') and `send` drops.
     handle(engine, DISCONNECT, NORMAL_CLOSURE, 0, 'transport freed', now());
     while (poll(engine) !== 0);
+    // What getSnapshot(), `status` and stats() answer from now on.
     this.getSnapshot();
     this.#finalStatus = get(engine, STATUS_NOW);
     this.#finalStats = this.#statValues();
@@ -586,8 +586,7 @@ class Connection {
   // ---- the public API (WebSocketTransport delegates here) --------------------------------------
 
   subscribe(listener) {
-    requireFunction(listener, 'subscribe(listener): listener');
-    return unsubscriber(this.#subscribers, this.#subscribers.add(listener));
+    return this.#subscribers.add(requireFunction(listener, 'subscribe(listener): listener'));
   }
 
   /** Starts connecting. Resolves once connected; rejects if it ends in 'disconnected' or 'error' first. */
@@ -656,7 +655,7 @@ class Connection {
       list = this.#typed.get(type);
       if (!list) this.#typed.set(type, (list = new ListenerList()));
     }
-    return unsubscriber(list, list.add(listener));
+    return list.add(listener);
   }
 
   /** Removes the earliest registration of `listener` for `type`. */
@@ -667,13 +666,11 @@ class Connection {
   }
 
   onStatus(listener) {
-    const list = this.#statusListeners;
-    return unsubscriber(list, list.add(requireFunction(listener, 'onStatus(listener): listener')));
+    return this.#statusListeners.add(requireFunction(listener, 'onStatus(listener): listener'));
   }
 
   onError(listener) {
-    const list = this.#errorListeners;
-    return unsubscriber(list, list.add(requireFunction(listener, 'onError(listener): listener')));
+    return this.#errorListeners.add(requireFunction(listener, 'onError(listener): listener'));
   }
 
   status() {
@@ -706,7 +703,6 @@ class Connection {
     };
   }
 }
-
 
 function detach(socket) {
   socket.onopen = null;
