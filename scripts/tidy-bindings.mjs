@@ -1,10 +1,17 @@
-// An edit to wasm-bindgen's output, checked, so the build fails loudly if a wasm-bindgen
-// upgrade changes what it relies on.
+// Two edits to wasm-bindgen's output, each checked, so the build fails loudly if a wasm-bindgen
+// upgrade changes what they rely on.
 //
-// The import object lists each snippet once. wasm-bindgen 0.2.130 emits one
-// `import * as importN from "./snippets/.../glue.js"` and one object key per function the wasm
-// imports from it directly: the same namespace object under one repeated key, which is harmless
-// but makes esbuild (and so Vite) print a duplicate-key warning per function.
+// 1. WebSocketTransport keeps one free(): ours (src/web/transport.rs). wasm-bindgen gives every
+//    exported class a free() that drops the Rust value, and its garbage-collector finalizer
+//    drops it the same way, so Rust cannot tell "the app called free()" from "the app forgot
+//    the object". The transport needs to (a live connection outlives a forgotten object, as a
+//    WebSocket does), so it exports its own free(); the generated one is removed here, as a
+//    duplicate class member it would make bundlers warn.
+// 2. The import object lists each snippet once. wasm-bindgen 0.2.130 emits one
+//    `import * as importN from "./snippets/..."` and one object key per function the wasm
+//    imports from a snippet directly: the same namespace object under one repeated key, which is
+//    harmless but makes esbuild (and so Vite) print a duplicate-key warning per function. (The
+//    session crate's module has snippets; the transport's has none.)
 //
 // Usage: node scripts/tidy-bindings.mjs pkg/agentwire.js (or pkg/session/agentwire_session.js)
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -17,6 +24,18 @@ function fail(problem) {
   process.exit(1);
 }
 
+// 1. (the transport's module only)
+const generatedFree = /\n {4}free\(\) \{\n {8}const ptr = this\.__destroy_into_raw\(\);\n {8}wasm\.__wbg_websockettransport_free\(ptr, 0\);\n {4}\}/g;
+const ourFree = /\n {4}free\(\) \{\n {8}wasm\.websockettransport_free\(this\.__wbg_ptr\);\n {4}\}/;
+if (source.includes('export class WebSocketTransport ')) {
+  const generatedCount = (source.match(generatedFree) ?? []).length;
+  if (generatedCount !== 1 || !ourFree.test(source)) {
+    fail(`expected the generated free() and ours, found ${generatedCount} generated and ${ourFree.test(source) ? 'ours' : 'not ours'}`);
+  }
+  source = source.replace(generatedFree, '');
+}
+
+// 2.
 const firstName = new Map(); // module path -> the first importN bound to it
 const dropped = new Set();
 source = source.replace(/^import \* as (import\d+) from "([^"]+)"\n/gm, (line, name, path) => {

@@ -170,3 +170,16 @@ fn snapshot_queued_follows_the_queue_length() {
     h.open();
     assert_eq!(h.conn.snapshot().queued, 0);
 }
+
+#[test]
+fn bytes_out_counts_utf8_bytes_whether_a_frame_goes_out_at_once_or_from_the_queue() {
+    // 9 bytes of UTF-8 in 4 UTF-16 units: the two counts differ, so mixing them would show.
+    let text = "é€😀";
+    let mut h = Harness::new(config_without_jitter());
+    h.connect();
+    assert_eq!(h.send(text), SendOutcome::Queued);
+    h.open();
+    assert_eq!(h.conn.stats().bytes_out, 9);
+    assert_eq!(h.send(text), SendOutcome::Sent);
+    assert_eq!(h.conn.stats().bytes_out, 18);
+}

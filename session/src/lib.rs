@@ -30,7 +30,6 @@ mod prelude {
 }
 
 #[cfg(target_arch = "wasm32")]
-#[path = "../../src/wasm_runtime.rs"]
 mod wasm_runtime;
 
 /// A single-threaded allocator smaller and faster than the dlmalloc std would bring; the

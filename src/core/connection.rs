@@ -207,18 +207,12 @@ impl<P> Connection<P> {
 
     /// Sends now when open, queues while (re)connecting or idle, drops once stopped.
     ///
-    /// `utf16_units` is the frame's JS length (for the counters); `exact_utf8_bytes` is called
-    /// only when the message is queued, whose byte bound is exact.
-    pub fn send(
-        &mut self,
-        message: P,
-        utf16_units: usize,
-        exact_utf8_bytes: impl FnOnce(&P) -> usize,
-        now: Millis,
-    ) -> SendOutcome {
+    /// `utf8_bytes` is the frame's size as it goes on the wire: the queue's byte bound and
+    /// `bytesOut` both count it, whether the frame goes out now or from the queue later.
+    pub fn send(&mut self, message: P, utf8_bytes: usize, now: Millis) -> SendOutcome {
         match self.phase {
             Phase::Open { .. } => {
-                self.push_frame(message, utf16_units);
+                self.push_frame(message, utf8_bytes);
                 SendOutcome::Sent
             }
             Phase::Stopped => {
@@ -226,8 +220,7 @@ impl<P> Connection<P> {
                 SendOutcome::Dropped
             }
             Phase::Idle | Phase::FetchingToken { .. } | Phase::Opening { .. } | Phase::Waiting { .. } => {
-                let bytes = exact_utf8_bytes(&message);
-                self.enqueue(message, bytes, now)
+                self.enqueue(message, utf8_bytes, now)
             }
         }
     }

@@ -2,7 +2,7 @@
 //! its status says so.
 
 use crate::prelude::*;
-/// The discriminants index the names in src/web/glue.js; keep the order.
+/// What went wrong. [`ErrorKind::as_str`] is the `kind` JavaScript and the types see.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ErrorKind {
     /// An inbound text frame that is not a JSON object with a string type field.
@@ -34,18 +34,22 @@ pub enum ErrorKind {
 }
 
 impl ErrorKind {
-    pub fn index(self) -> u32 {
-        self as u32
-    }
-
-    /// The kind whose `index` this is.
-    pub fn from_index(index: u32) -> Option<Self> {
-        use ErrorKind::*;
-        [Parse, TooLarge, Binary, Listener, QueueOverflow, QueueExpired, Serialize, ConnectTimeout, ConnectionFailed,
-            HeartbeatTimeout, Rejected, MaxAttempts, Token]
-            .get(index as usize)
-            .copied()
-    }
+    /// Every kind, in declaration order.
+    pub const ALL: [ErrorKind; 13] = [
+        ErrorKind::Parse,
+        ErrorKind::TooLarge,
+        ErrorKind::Binary,
+        ErrorKind::Listener,
+        ErrorKind::QueueOverflow,
+        ErrorKind::QueueExpired,
+        ErrorKind::Serialize,
+        ErrorKind::ConnectTimeout,
+        ErrorKind::ConnectionFailed,
+        ErrorKind::HeartbeatTimeout,
+        ErrorKind::Rejected,
+        ErrorKind::MaxAttempts,
+        ErrorKind::Token,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -67,7 +71,7 @@ impl ErrorKind {
 }
 
 /// Numbers that come with some errors, named for the JS object they end up in.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct ErrorFields {
     /// Size in bytes of the offending frame or message.
     pub size: Option<usize>,

@@ -10,6 +10,7 @@ pub mod config;
 pub mod connection;
 pub mod errors;
 pub mod heartbeat;
+pub mod listeners;
 pub mod queue;
 pub mod rng;
 pub mod snapshot;

@@ -4,7 +4,7 @@ use crate::prelude::*;
 use super::errors::ErrorKind;
 use super::Millis;
 
-/// The discriminants index the names in src/web/glue.js; keep the order.
+/// Where a transport stands. [`Status::as_str`] is the name JavaScript and the types see.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Status {
     /// Created; `connect()` not called yet.
@@ -21,6 +21,10 @@ pub enum Status {
 }
 
 impl Status {
+    /// Every status, in the order of the lifecycle.
+    pub const ALL: [Status; 6] =
+        [Status::Idle, Status::Connecting, Status::Connected, Status::Reconnecting, Status::Disconnected, Status::Error];
+
     /// Connecting, connected or trying again: a state that ends only through the network or
     /// through `disconnect()`.
     pub fn is_live(self) -> bool {
@@ -36,15 +40,6 @@ impl Status {
             Status::Disconnected => "disconnected",
             Status::Error => "error",
         }
-    }
-
-    pub fn index(self) -> u32 {
-        self as u32
-    }
-
-    /// Whether the transport is trying to get (or stay) connected.
-    pub fn is_active(self) -> bool {
-        matches!(self, Status::Connecting | Status::Connected | Status::Reconnecting)
     }
 }
 

@@ -5,8 +5,10 @@
 pub struct Stats {
     pub messages_in: u64,
     pub messages_out: u64,
-    /// UTF-8 bytes of text frames, byte length of binary frames.
+    /// UTF-16 length of text frames (exact bytes for ASCII, most JSON; counting exactly would
+    /// cost a pass over every frame), byte length of binary frames.
     pub bytes_in: u64,
+    /// UTF-8 bytes of the frames sent, as they went on the wire.
     pub bytes_out: u64,
     /// Socket attempts started (first connections and reconnections).
     pub attempts: u64,

@@ -1,9 +1,6 @@
-// AgentWire's public module (pkg/agentwire.js). Hand-written: the class is the JS shell in
-// src/web/transport.js, and its generic event map is nothing wasm-bindgen could express.
-
-export type { InitInput, InitOutput, SyncInitInput } from './agentwire_bindings.js';
-/** Loads the wasm module (once); `WebSocketTransport` can be constructed when it resolves. */
-export { default, initSync } from './agentwire_bindings.js';
+// ---- WebSocketTransport (hand-written: the class is a Rust type, src/web/transport.rs, and its
+// generic event map is nothing wasm-bindgen could express). The build appends this to the
+// declarations wasm-bindgen writes for the initialisers (`default`, `initSync`, `InitInput`).
 
 /** Where a transport stands. */
 export type TransportStatus = 'idle' | 'connecting' | 'connected' | 'reconnecting' | 'disconnected' | 'error';
@@ -135,19 +132,6 @@ export interface TransportStats {
   queued: number;
 }
 
-export interface TransportResources {
-  sockets: number;
-  timers: number;
-  messageListeners: number;
-  statusListeners: number;
-  errorListeners: number;
-  subscribers: number;
-  browserListeners: number;
-  pendingConnects: number;
-  pendingNotifications: number;
-  liveJsValues: number;
-}
-
 export type SendResult = 'sent' | 'queued' | 'dropped';
 
 /** Message type → message shape, e.g. `{ agent_step: AgentStep; message_delta: MessageDelta }`. */
@@ -183,8 +167,6 @@ export class WebSocketTransport<Events extends EventMap = { [type: string]: any 
   readonly getSnapshot: () => TransportSnapshot;
   readonly status: TransportStatus;
   stats(): TransportStats;
-  /** What the transport holds right now (for leak checks). */
-  debugResources(): TransportResources;
   /** Closes the socket, cancels timers, removes every listener, at once. Afterwards `status` is
    *  `'disconnected'` (or stays `'error'`), `send` returns `'dropped'` and `connect` rejects. Without it, a transport
    *  nobody references keeps a live connection (like a WebSocket) and is released once it settles. */

@@ -1,9 +1,32 @@
-//! The wasm side of the browser glue: the core exported as `Engine`, driven by the JS shell in
-//! `transport.js` (which owns the socket, the timer and the listeners, and carries out the
-//! core's actions). `glue.js` holds the JS helpers both sides use.
+//! The browser layer: [`WebSocketTransport`], driving the sans-IO core in `crate::core` with one
+//! socket, one timer and the browser's signals, and dispatching messages to listeners. gloo's
+//! style: small modules, RAII resources, and no decisions (those are the core's).
 //!
-//! - `engine`: the exported `Engine` (events in, actions out, all as numbers where possible)
-//! - `options`: the options' numbers, as the core's `Config` (pure; tested natively)
+//! - `transport`: the class JavaScript sees; `rust_api`: the same type's Rust API
+//! - `driver`: the state both share, the action loop, notifications and the lifecycle
+//! - `inbound`: the per-message hot path; `frame`: what a text frame holds
+//! - `socket` (web-sys `WebSocket`), `timer` (gloo-timers), `signals` (gloo-events): the
+//!   browser resources, each dropped with what it holds
+//! - `options` (serde in), `values` (serde out), `handles` (the JS functions handed out),
+//!   `token`, `clock`, `listener`, `js`, `resources`
 
-mod engine;
+mod clock;
+mod driver;
+mod frame;
+mod handles;
+mod inbound;
+mod js;
+mod listener;
 mod options;
+mod resources;
+mod rust_api;
+mod signals;
+mod socket;
+mod timer;
+mod token;
+mod transport;
+mod values;
+
+pub use options::{HeartbeatOptions, Options, OptionsError, OptionsErrorKind, Protocols, QueueOptions, ReconnectOptions, Section, Token};
+pub use rust_api::{ListenerHandle, TransportError};
+pub use transport::WebSocketTransport;

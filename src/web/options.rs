@@ -1,198 +1,477 @@
-//! The options of `new WebSocketTransport(options)`, as the core's `Config`.
+//! The options of `new WebSocketTransport(options)`: the one place their names and types live.
 //!
-//! glue.js checks keys and JS types (a `TypeError` naming the option: a typo such as
-//! `heartbeat.intervalMS` must not silently fall back to a default) and hands the numbers over
-//! by position, NaN where the user left a value out. Here they become a `Config`, and anything
-//! out of range is named in the message of the `RangeError` glue.js throws. Pure code, so its
-//! tests run natively (see lib.rs).
+//! [`Options`] is a serde struct. From JavaScript it is read with serde-wasm-bindgen (and
+//! serde_path_to_error, so an error names the option's whole path); from Rust it is built
+//! directly. Either way [`Options::settings`] then turns it into the core's `Config` and the
+//! browser layer's own settings, checking ranges. So a wrong *type* is a `TypeError` naming the
+//! option (a typo such as `heartbeat.intervalMS` must not silently fall back to a default), and a
+//! value out of *range* is a `RangeError` naming it. Every default is the core's
+//! (`Config::default()`): one set of defaults for both APIs.
 
+use std::marker::PhantomData;
+
+use js_sys::Function;
+use serde::de::value::MapAccessDeserializer;
+use serde::de::{self, Deserializer, MapAccess, Unexpected, Visitor};
+use serde::Deserialize;
+use wasm_bindgen::{JsCast, JsValue};
+
+use super::js;
+use crate::core::config::is_subprotocol_token;
 use crate::core::{Config, TokenSource};
 use crate::prelude::*;
 
-// Positions in the numbers glue.js's readOptions passes (`numbers` there lists the same).
-pub const RECONNECT_ON: usize = 0;
-pub const INITIAL_DELAY: usize = 1;
-pub const MAX_DELAY: usize = 2;
-pub const FACTOR: usize = 3;
-pub const JITTER: usize = 4;
-pub const MAX_ATTEMPTS: usize = 5;
-pub const MIN_UPTIME: usize = 6;
-pub const HEARTBEAT_ON: usize = 7;
-pub const INTERVAL: usize = 8;
-pub const TIMEOUT: usize = 9;
-pub const QUEUE_ON: usize = 10;
-pub const MAX_MESSAGES: usize = 11;
-pub const MAX_BYTES: usize = 12;
-pub const MAX_AGE: usize = 13;
-pub const CONNECT_TIMEOUT: usize = 14;
-pub const MAX_MESSAGE_BYTES: usize = 15;
-pub const TOKEN_KIND: usize = 16;
-
-/// `TOKEN_KIND` values.
-pub const TOKEN_NONE: f64 = 0.0;
-pub const TOKEN_STATIC: f64 = 1.0;
-
-/// `value` as an integer in `0..=max`, if it is one (`f64::fract` is not in `core`).
-pub fn whole_number(value: f64, max: f64) -> Option<u64> {
-    (value >= 0.0 && value <= max && value == (value as u64) as f64).then_some(value as u64)
+/// Everything `new WebSocketTransport(options)` accepts; every field but `url` is optional.
+/// The README's API table describes each option and its default.
+///
+/// ```no_run
+/// # #[cfg(target_arch = "wasm32")] {
+/// use agentwire::{Options, ReconnectOptions, Section};
+/// let options = Options {
+///     reconnect: Section::On(ReconnectOptions { initial_delay_ms: Some(250.0), ..Default::default() }),
+///     heartbeat: Section::Off,
+///     ..Options::new("wss://agents.example.com/ws/stream")
+/// };
+/// # }
+/// ```
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Options {
+    /// A `ws:` or `wss:` URL.
+    pub url: String,
+    /// Extra subprotocols (a single string is one subprotocol).
+    #[serde(default)]
+    pub protocols: Protocols,
+    /// Sent as the subprotocols `["token", <token>]`.
+    #[serde(default)]
+    pub token: Option<Token>,
+    #[serde(default)]
+    pub reconnect: Section<ReconnectOptions>,
+    #[serde(default)]
+    pub heartbeat: Section<HeartbeatOptions>,
+    #[serde(default)]
+    pub queue: Section<QueueOptions>,
+    /// The field that names a message's type. Default `"type"`.
+    #[serde(default)]
+    pub type_field: Option<String>,
+    #[serde(default)]
+    pub connect_timeout_ms: Option<f64>,
+    #[serde(default)]
+    pub max_message_bytes: Option<f64>,
 }
 
-fn out_of_range(option: &str, expected: &str) -> String {
-    let mut message = String::from("option '");
-    message.push_str(option);
-    message.push_str("' must be ");
-    message.push_str(expected);
-    message
-}
-
-struct Numbers<'a>(&'a [f64]);
-
-impl Numbers<'_> {
-    /// The number at `at`, or `default` when the user left it out (NaN).
-    fn or(&self, at: usize, default: f64) -> f64 {
-        match self.0.get(at) {
-            Some(v) if !v.is_nan() => *v,
-            _ => default,
-        }
-    }
-
-    fn given(&self, at: usize) -> Option<f64> {
-        self.0.get(at).copied().filter(|v| !v.is_nan())
-    }
-
-    fn flag(&self, at: usize) -> bool {
-        self.or(at, 0.0) != 0.0
-    }
-
-    fn count(&self, at: usize, option: &str, default: usize) -> Result<usize, String> {
-        match self.given(at) {
-            None => Ok(default),
-            Some(n) => whole_number(n, u32::MAX as f64).map(|n| n as usize).ok_or_else(|| out_of_range(option, "an integer >= 0")),
-        }
+impl Options {
+    /// The defaults for every option, connecting to `url`.
+    pub fn new(url: impl Into<String>) -> Self {
+        Self { url: url.into(), ..Self::default() }
     }
 }
 
-/// Builds and checks the core's config. `token` is the static token, when `TOKEN_KIND` says so.
-/// Starts from the defaults and overwrites what the user gave: one set of defaults, so the
-/// module carries one copy of them.
-pub fn config_from(numbers: &[f64], pong_type: Option<String>, token: Option<String>) -> Result<Config, String> {
-    let n = Numbers(numbers);
-    let mut config = Config::default();
-    if let (true, Some(r)) = (n.flag(RECONNECT_ON), &mut config.reconnect) {
-        r.initial_delay_ms = n.or(INITIAL_DELAY, r.initial_delay_ms);
-        r.max_delay_ms = n.or(MAX_DELAY, r.max_delay_ms);
-        r.factor = n.or(FACTOR, r.factor);
-        r.jitter = n.or(JITTER, r.jitter);
-        r.min_uptime_ms = n.or(MIN_UPTIME, r.min_uptime_ms);
-        r.max_attempts = match n.given(MAX_ATTEMPTS) {
-            Some(v) if v != f64::INFINITY => Some(
-                whole_number(v, u32::MAX as f64).ok_or_else(|| out_of_range("reconnect.maxAttempts", "an integer >= 0 or Infinity"))?
-                    as u32,
-            ),
-            _ => None,
-        };
-    } else {
-        config.reconnect = None;
+/// A section of options that can be switched off (`reconnect: false`). Left out, or `true`, it
+/// is on with its defaults.
+#[derive(Debug, Clone)]
+pub enum Section<T> {
+    On(T),
+    Off,
+}
+
+impl<T: Default> Default for Section<T> {
+    fn default() -> Self {
+        Section::On(T::default())
     }
-    if let (true, Some(h)) = (n.flag(HEARTBEAT_ON), &mut config.heartbeat) {
-        h.interval_ms = n.or(INTERVAL, h.interval_ms);
-        h.timeout_ms = n.or(TIMEOUT, h.timeout_ms);
-        if let Some(pong_type) = pong_type {
-            h.pong_type = pong_type;
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ReconnectOptions {
+    pub initial_delay_ms: Option<f64>,
+    pub max_delay_ms: Option<f64>,
+    pub factor: Option<f64>,
+    pub jitter: Option<f64>,
+    /// `f64::INFINITY` (the default) never gives up.
+    pub max_attempts: Option<f64>,
+    pub min_uptime_ms: Option<f64>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct HeartbeatOptions {
+    pub interval_ms: Option<f64>,
+    pub timeout_ms: Option<f64>,
+    /// What to send: a string as it is, any other value as JSON. Default `{"type":"ping"}`.
+    #[serde(default, deserialize_with = "preserved")]
+    pub ping: JsValue,
+    pub pong_type: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct QueueOptions {
+    pub max_messages: Option<f64>,
+    pub max_bytes: Option<f64>,
+    pub max_age_ms: Option<f64>,
+}
+
+/// The `token` option.
+#[derive(Debug, Clone)]
+pub enum Token {
+    Static(String),
+    /// Called before every attempt; returns the token, or a Promise of it. From Rust, make one
+    /// with `Closure::<dyn Fn() -> JsValue>::new(..).into_js_value().unchecked_into()`.
+    Function(Function),
+}
+
+/// The `protocols` option: a list of subprotocols, or one as a string.
+#[derive(Debug, Clone, Default)]
+pub struct Protocols(pub Vec<String>);
+
+// ---- reading the options from JavaScript ----------------------------------------------------------
+
+/// Why options were refused, and which JS error says so.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OptionsError {
+    pub kind: OptionsErrorKind,
+    pub message: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OptionsErrorKind {
+    /// Unknown option, wrong type, missing `url`: a `TypeError` in JS.
+    Type,
+    /// A value out of range: a `RangeError` in JS.
+    Range,
+}
+
+impl OptionsError {
+    fn type_error(message: String) -> Self {
+        Self { kind: OptionsErrorKind::Type, message }
+    }
+
+    fn range_error(message: String) -> Self {
+        Self { kind: OptionsErrorKind::Range, message }
+    }
+
+    /// The JS error to throw.
+    pub fn to_js(&self) -> JsValue {
+        match self.kind {
+            OptionsErrorKind::Type => js::type_error(&self.message),
+            OptionsErrorKind::Range => js::range_error(&self.message),
         }
-    } else {
-        config.heartbeat = None;
     }
-    let q = &mut config.queue;
-    if n.flag(QUEUE_ON) {
-        q.max_messages = n.count(MAX_MESSAGES, "queue.maxMessages", q.max_messages)?;
-        q.max_bytes = n.count(MAX_BYTES, "queue.maxBytes", q.max_bytes)?;
-        q.max_age_ms = n.or(MAX_AGE, q.max_age_ms);
-    } else {
-        // No offline queue: sends while not connected are dropped.
-        q.max_messages = 0;
+}
+
+impl core::fmt::Display for OptionsError {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str(&self.message)
     }
-    config.token = match n.or(TOKEN_KIND, TOKEN_NONE) {
-        TOKEN_NONE => TokenSource::None,
-        TOKEN_STATIC => TokenSource::Static(token.unwrap_or_default()),
-        _ => TokenSource::Dynamic,
+}
+
+impl Options {
+    /// Reads a JS options object.
+    pub fn from_js(value: &JsValue) -> Result<Self, OptionsError> {
+        if value.is_undefined() {
+            return Err(OptionsError::type_error("an options object with at least 'url' is required".into()));
+        }
+        read::<Options>(value).map_err(|serde_message| type_error_at(value, &serde_message))
+    }
+}
+
+/// Reads a `T` from a JS object, or says why not in serde's words.
+///
+/// Read as a map (`Object.entries`): serde-wasm-bindgen reads a struct by looking up its known
+/// fields, so `deny_unknown_fields` would never see an unknown key.
+fn read<T: for<'de> Deserialize<'de>>(value: &JsValue) -> Result<T, String> {
+    AsMap::<T>::deserialize(serde_wasm_bindgen::Deserializer::from(value.clone()))
+        .map(|AsMap(options)| options)
+        .map_err(|error| message_of(error.into()))
+}
+
+fn message_of(error: JsValue) -> String {
+    error.dyn_ref::<js_sys::Error>().map_or_else(|| js::thrown_message(&error), |e| e.message().into())
+}
+
+/// Turns serde's message into ours, naming the option's whole path. serde words its messages
+/// one way per kind (`serde::de::Error`'s provided methods): "unknown field `x`, expected ...",
+/// "missing field `x`", "invalid type: ..., expected <what the visitor expects>".
+///
+/// serde's messages do not say *where* in the object the error is, and tracking the path while
+/// reading (serde_path_to_error) doubles the code serde generates, in a module whose size is
+/// budgeted. Errors are rare, so the path is found afterwards instead: [`find_culprit`] reads
+/// pruned copies of the options until it has the smallest part that still fails.
+fn type_error_at(options: &JsValue, serde_message: &str) -> OptionsError {
+    let (path, value) = find_culprit(options);
+    let message = if let Some(rest) = serde_message.strip_prefix("unknown field ") {
+        // The culprit is the unknown key itself.
+        let known = rest.split_once(", ").map_or("", |(_, known)| known);
+        ["unknown option '", &path, "' (", known, ")"].concat()
+    } else if serde_message.starts_with("missing field `url`") || value.is_undefined() && path == "url" {
+        "option 'url' is required (a ws: or wss: URL)".into()
+    } else if let Some((_, expected)) = serde_message.split_once(", expected ") {
+        // serde's primitive visitors name Rust types; ours say what a JS user must give.
+        let expected = if expected == "f64" { "a number" } else { expected };
+        let path = if path.is_empty() { "options".into() } else { path };
+        ["option '", &path, "' must be ", expected, ", got ", &js::describe(&value)].concat()
+    } else {
+        ["option '", &path, "': ", serde_message].concat()
     };
-    config.connect_timeout_ms = n.or(CONNECT_TIMEOUT, config.connect_timeout_ms);
-    config.max_message_bytes = n.count(MAX_MESSAGE_BYTES, "maxMessageBytes", config.max_message_bytes)?;
-    config.validate().map_err(|e| out_of_range(e.option, e.expected))?;
-    Ok(config)
+    OptionsError::type_error(message)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    const COUNT: usize = TOKEN_KIND + 1;
-
-    /// Every section on, every value left out.
-    fn defaults() -> [f64; COUNT] {
-        let mut numbers = [f64::NAN; COUNT];
-        numbers[RECONNECT_ON] = 1.0;
-        numbers[HEARTBEAT_ON] = 1.0;
-        numbers[QUEUE_ON] = 1.0;
-        numbers[TOKEN_KIND] = TOKEN_NONE;
-        numbers
+/// The path (`heartbeat.intervalMs`, `protocols[]`) of the smallest part of `options` that
+/// still fails to read on its own, and its value. An object is narrowed to one entry at a time
+/// (with `url` kept, as it is required), an array to one element.
+fn find_culprit(options: &JsValue) -> (String, JsValue) {
+    let mut path = String::new();
+    let mut keys: Vec<JsValue> = Vec::new();
+    let mut value = options.clone();
+    loop {
+        let narrower = if js_sys::Array::is_array(&value) {
+            js_sys::Array::from(&value).iter().map(|item| (JsValue::from(0), js_sys::Array::of1(&item).into())).collect::<Vec<_>>()
+        } else if value.is_object() {
+            let entries = js_sys::Object::entries(value.unchecked_ref());
+            entries
+                .iter()
+                .map(|entry| {
+                    let entry: js_sys::Array = entry.unchecked_into();
+                    let alone = js_sys::Object::new();
+                    let _ = js_sys::Reflect::set(&alone, &entry.get(0), &entry.get(1));
+                    (entry.get(0), alone.into())
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
+        let culprit = narrower.into_iter().find(|(_, alone)| read::<Options>(&rebuild(options, &keys, alone)).is_err());
+        let Some((key, alone)) = culprit else { return (path, value) };
+        let child = js_sys::Reflect::get(&alone, &key).unwrap_or_default();
+        match key.as_string() {
+            Some(name) if !js_sys::Array::is_array(&value) => {
+                if !path.is_empty() {
+                    path.push('.');
+                }
+                path.push_str(&name);
+            }
+            _ => path.push_str("[]"),
+        }
+        keys.push(key);
+        value = child;
+        if !value.is_object() {
+            return (path, value);
+        }
     }
+}
 
-    #[test]
-    fn values_left_out_take_the_documented_defaults() {
-        assert_eq!(config_from(&defaults(), None, None), Ok(Config::default()));
+/// A copy of `options` in which the part at `keys` is replaced by `part`: the ancestors keep only
+/// the branch leading to it, and the top level keeps `url` (required) when it is a string.
+fn rebuild(options: &JsValue, keys: &[JsValue], part: &JsValue) -> JsValue {
+    let mut value = part.clone();
+    for depth in (0..keys.len()).rev() {
+        let parent = js_sys::Object::new();
+        let _ = js_sys::Reflect::set(&parent, &keys[depth], &value);
+        value = parent.into();
     }
-
-    #[test]
-    fn sections_switched_off_are_absent_and_no_queue_means_nothing_is_kept() {
-        let mut numbers = defaults();
-        numbers[RECONNECT_ON] = 0.0;
-        numbers[HEARTBEAT_ON] = 0.0;
-        numbers[QUEUE_ON] = 0.0;
-        let config = config_from(&numbers, None, None).unwrap();
-        assert_eq!((config.reconnect, config.heartbeat, config.queue.max_messages), (None, None, 0));
+    let url = js_sys::Reflect::get(options, &"url".into()).unwrap_or_default();
+    let has_url = js_sys::Reflect::has(&value, &"url".into()).unwrap_or(false);
+    if url.is_string() && !has_url && value.is_object() && !js_sys::Array::is_array(&value) {
+        let _ = js_sys::Reflect::set(&value, &"url".into(), &url);
     }
+    value
+}
 
-    #[test]
-    fn given_values_and_strings_reach_the_config() {
-        let mut numbers = defaults();
-        numbers[FACTOR] = 1.5;
-        numbers[MAX_ATTEMPTS] = 3.0;
-        numbers[INTERVAL] = 5000.0;
-        numbers[MAX_MESSAGE_BYTES] = 4096.0;
-        numbers[TOKEN_KIND] = TOKEN_STATIC;
-        let config = config_from(&numbers, Some("heartbeat_ack".into()), Some("secret".into())).unwrap();
-        let reconnect = config.reconnect.unwrap();
-        assert_eq!((reconnect.factor, reconnect.max_attempts), (1.5, Some(3)));
-        let heartbeat = config.heartbeat.unwrap();
-        assert_eq!((heartbeat.interval_ms, heartbeat.pong_type.as_str()), (5000.0, "heartbeat_ack"));
-        assert_eq!(config.max_message_bytes, 4096);
-        assert_eq!(config.token, TokenSource::Static("secret".into()));
+/// A struct read as a map (see [`read`]).
+struct AsMap<T>(T);
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for AsMap<T> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct MapVisitor<T>(PhantomData<T>);
+        impl<'de, T: Deserialize<'de>> Visitor<'de> for MapVisitor<T> {
+            type Value = T;
+            fn expecting(&self, f: &mut core::fmt::Formatter) -> core::fmt::Result {
+                f.write_str("an object")
+            }
+            fn visit_map<M: MapAccess<'de>>(self, map: M) -> Result<T, M::Error> {
+                T::deserialize(MapAccessDeserializer::new(map))
+            }
+        }
+        deserializer.deserialize_map(MapVisitor(PhantomData)).map(AsMap)
     }
+}
 
-    #[test]
-    fn infinity_means_unlimited_attempts_but_fractions_are_refused() {
-        let mut numbers = defaults();
-        numbers[MAX_ATTEMPTS] = f64::INFINITY;
-        assert_eq!(config_from(&numbers, None, None).unwrap().reconnect.unwrap().max_attempts, None);
-        numbers[MAX_ATTEMPTS] = 2.5;
-        assert_eq!(
-            config_from(&numbers, None, None).unwrap_err(),
-            "option 'reconnect.maxAttempts' must be an integer >= 0 or Infinity"
-        );
+/// Each of these is read from the value as JS holds it (`serde_wasm_bindgen::preserve`: one
+/// copy of serde's machinery for all of them), then looked at directly.
+fn preserved<'de, D: Deserializer<'de>>(deserializer: D) -> Result<JsValue, D::Error> {
+    serde_wasm_bindgen::preserve::deserialize(deserializer)
+}
+
+impl<'de, T: for<'a> Deserialize<'a> + Default> Deserialize<'de> for Section<T> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let value = preserved(deserializer)?;
+        match value.as_bool() {
+            Some(false) => Ok(Section::Off),
+            Some(true) => Ok(Section::default()),
+            None if value.is_undefined() || value.is_null() => Ok(Section::default()),
+            None if value.is_object() && !js_sys::Array::is_array(&value) => read::<T>(&value).map(Section::On).map_err(de::Error::custom),
+            None => Err(de::Error::invalid_type(Unexpected::Other("a JS value"), &"an object or false")),
+        }
     }
+}
 
-    #[test]
-    fn out_of_range_values_name_the_option() {
-        let mut numbers = defaults();
-        numbers[MAX_MESSAGES] = -1.0;
-        assert_eq!(config_from(&numbers, None, None).unwrap_err(), "option 'queue.maxMessages' must be an integer >= 0");
-        let mut numbers = defaults();
-        numbers[JITTER] = 2.0;
-        assert_eq!(config_from(&numbers, None, None).unwrap_err(), "option 'reconnect.jitter' must be a number between 0 and 1");
-        let mut numbers = defaults();
-        numbers[TOKEN_KIND] = TOKEN_STATIC;
-        assert!(config_from(&numbers, None, Some("has space".into())).unwrap_err().starts_with("option 'token' must be"));
+impl<'de> Deserialize<'de> for Protocols {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let value = preserved(deserializer)?;
+        if let Some(protocol) = value.as_string() {
+            return Ok(Protocols(vec![protocol]));
+        }
+        if value.is_undefined() || value.is_null() {
+            return Ok(Protocols::default());
+        }
+        if !js_sys::Array::is_array(&value) {
+            return Err(de::Error::invalid_type(Unexpected::Other("a JS value"), &"an array of strings"));
+        }
+        js_sys::Array::from(&value)
+            .iter()
+            .map(|protocol| protocol.as_string().ok_or_else(|| de::Error::invalid_type(Unexpected::Other("a JS value"), &"a string")))
+            .collect::<Result<_, _>>()
+            .map(Protocols)
+    }
+}
+
+impl<'de> Deserialize<'de> for Token {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let value = preserved(deserializer)?;
+        if let Some(token) = value.as_string() {
+            Ok(Token::Static(token))
+        } else if value.is_function() {
+            Ok(Token::Function(value.unchecked_into()))
+        } else {
+            Err(de::Error::invalid_type(
+                Unexpected::Other("a JS value"),
+                &"a string or a function returning a string or a Promise of one",
+            ))
+        }
+    }
+}
+
+// ---- checking ranges ----------------------------------------------------------------------------
+
+/// What the browser layer needs besides the core's `Config`.
+#[derive(Debug, Clone)]
+pub struct WebSettings {
+    pub url: String,
+    pub protocols: Vec<String>,
+    pub token_function: Option<Function>,
+    pub type_field: String,
+    /// The heartbeat ping as the frame to send.
+    pub ping_frame: String,
+    /// The reply to a server's ping: `{"<typeField>":"pong"}`.
+    pub pong_frame: String,
+}
+
+pub(super) fn out_of_range(option: &str, expected: &str) -> OptionsError {
+    OptionsError::range_error(["option '", option, "' must be ", expected].concat())
+}
+
+/// `value` as an integer in `0..=max`, if it is one.
+pub fn whole_number(value: f64, max: f64) -> Option<u64> {
+    (value >= 0.0 && value <= max && value.fract() == 0.0).then_some(value as u64)
+}
+
+fn count(value: Option<f64>, option: &str, default: usize) -> Result<usize, OptionsError> {
+    match value {
+        None => Ok(default),
+        Some(n) => whole_number(n, u32::MAX as f64).map(|n| n as usize).ok_or_else(|| out_of_range(option, "an integer >= 0")),
+    }
+}
+
+impl Options {
+    /// The core's config and the browser layer's settings; a `TypeError` for a URL that is not
+    /// `ws:` or `wss:`, a `RangeError` naming the first value out of range. Starts from the
+    /// core's defaults and overwrites what was given.
+    pub fn settings(&self) -> Result<(Config, WebSettings), OptionsError> {
+        let url = &self.url;
+        let scheme = url.get(..6).unwrap_or(url).to_ascii_lowercase();
+        if !(scheme.starts_with("ws://") || scheme.starts_with("wss://")) {
+            return Err(OptionsError::type_error(["option 'url' must start with ws:// or wss://, got '", url, "'"].concat()));
+        }
+        let protocols = &self.protocols.0;
+        for (i, protocol) in protocols.iter().enumerate() {
+            if !is_subprotocol_token(protocol) {
+                return Err(OptionsError::range_error(
+                    ["option 'protocols' has '", protocol, "', which is not a valid subprotocol name"].concat(),
+                ));
+            }
+            if protocols[..i].contains(protocol) {
+                return Err(OptionsError::range_error(["option 'protocols' lists '", protocol, "' twice"].concat()));
+            }
+        }
+        let type_field = self.type_field.clone().unwrap_or_else(|| "type".into());
+        if type_field.is_empty() {
+            return Err(out_of_range("typeField", "a non-empty string"));
+        }
+
+        let mut config = Config::default();
+        match (&self.reconnect, &mut config.reconnect) {
+            (Section::On(given), Some(r)) => {
+                r.initial_delay_ms = given.initial_delay_ms.unwrap_or(r.initial_delay_ms);
+                r.max_delay_ms = given.max_delay_ms.unwrap_or(r.max_delay_ms);
+                r.factor = given.factor.unwrap_or(r.factor);
+                r.jitter = given.jitter.unwrap_or(r.jitter);
+                r.min_uptime_ms = given.min_uptime_ms.unwrap_or(r.min_uptime_ms);
+                r.max_attempts = match given.max_attempts {
+                    Some(v) if v != f64::INFINITY => Some(
+                        whole_number(v, u32::MAX as f64)
+                            .ok_or_else(|| out_of_range("reconnect.maxAttempts", "an integer >= 0 or Infinity"))? as u32,
+                    ),
+                    _ => None,
+                };
+            }
+            _ => config.reconnect = None,
+        }
+        let mut ping_frame = String::from("{\"type\":\"ping\"}");
+        match (&self.heartbeat, &mut config.heartbeat) {
+            (Section::On(given), Some(h)) => {
+                h.interval_ms = given.interval_ms.unwrap_or(h.interval_ms);
+                h.timeout_ms = given.timeout_ms.unwrap_or(h.timeout_ms);
+                if let Some(pong_type) = &given.pong_type {
+                    h.pong_type = pong_type.clone();
+                }
+                if let Some(text) = given.ping.as_string() {
+                    ping_frame = text;
+                } else if !given.ping.is_undefined() {
+                    ping_frame = js::json_stringify(&given.ping).ok().flatten().map(String::from).ok_or_else(|| {
+                        let got = js::describe(&given.ping);
+                        OptionsError::type_error(["option 'heartbeat.ping' must be a string or a JSON-serialisable value, got ", &got].concat())
+                    })?;
+                }
+            }
+            _ => config.heartbeat = None,
+        }
+        let q = &mut config.queue;
+        match &self.queue {
+            Section::On(given) => {
+                q.max_messages = count(given.max_messages, "queue.maxMessages", q.max_messages)?;
+                q.max_bytes = count(given.max_bytes, "queue.maxBytes", q.max_bytes)?;
+                q.max_age_ms = given.max_age_ms.unwrap_or(q.max_age_ms);
+            }
+            // No offline queue: sends while not connected are dropped.
+            Section::Off => q.max_messages = 0,
+        }
+        let token_function = match &self.token {
+            None => None,
+            Some(Token::Static(token)) => {
+                config.token = TokenSource::Static(token.clone());
+                None
+            }
+            Some(Token::Function(function)) => {
+                config.token = TokenSource::Dynamic;
+                Some(function.clone())
+            }
+        };
+        config.connect_timeout_ms = self.connect_timeout_ms.unwrap_or(config.connect_timeout_ms);
+        config.max_message_bytes = count(self.max_message_bytes, "maxMessageBytes", config.max_message_bytes)?;
+        config.validate().map_err(|e| out_of_range(e.option, e.expected))?;
+        let pong_frame = ["{", &js::json_stringify(&JsValue::from_str(&type_field)).ok().flatten().map(String::from).unwrap_or_default(), ":\"pong\"}"].concat();
+        let web = WebSettings { url: url.clone(), protocols: protocols.clone(), token_function, type_field, ping_frame, pong_frame };
+        Ok((config, web))
     }
 }

@@ -62,7 +62,7 @@ impl Harness {
     }
 
     pub fn send(&mut self, text: &str) -> SendOutcome {
-        let outcome = self.conn.send(text.to_owned(), text.encode_utf16().count(), |m| m.len(), self.now);
+        let outcome = self.conn.send(text.to_owned(), text.len(), self.now);
         self.pump();
         outcome
     }

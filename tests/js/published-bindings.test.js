@@ -1,34 +1,42 @@
-// The package as published: the public module is the JS shell, it shares glue.js with the
-// engine's bindings, the bindings give bundlers nothing to warn about, and `npm pack` takes
-// every file the entry points load.
+// The package as published: the public module is wasm-bindgen's own, exporting the Rust
+// WebSocketTransport class, with one free() (ours) and no test hooks in the types; the bindings
+// give bundlers nothing to warn about; and `npm pack` takes every file the entry points load.
 import { execFileSync } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { dirname, join, normalize } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 const read = (path) => readFileSync(new URL(`../../${path}`, import.meta.url), 'utf8');
-const BINDINGS = ['pkg/agentwire_bindings.js', 'pkg/session/agentwire_session.js'];
+const BINDINGS = ['pkg/agentwire.js', 'pkg/session/agentwire_session.js'];
 
 describe('published package', () => {
-  it('the shell imports the very glue.js module the engine imports, so both share its state', () => {
-    const [snippetDir] = readdirSync(new URL('../../pkg/snippets/', import.meta.url));
-    const glue = `./snippets/${snippetDir}/src/web/glue.js`;
-    expect(read('pkg/agentwire_bindings.js')).toContain(`from "${glue}"`);
-    expect(read('pkg/agentwire.js')).toContain(`from '${glue}';`);
-    expect(read('pkg/agentwire.js')).not.toContain("from './glue.js'");
+  it('the public module is the generated bindings of the Rust class, with the initialisers', () => {
+    const module = read('pkg/agentwire.js');
+    expect(module).toMatch(/^export class WebSocketTransport \{/m);
+    expect(module).toContain('wasm.websockettransport_new(');
+    expect(module).toMatch(/^export \{ initSync, __wbg_init as default \};$/m);
+    // No hand-written JS in the transport's module: no snippets, no imports.
+    expect(module).not.toMatch(/^import /m);
   });
 
-  it('exports the class, the initialisers and nothing of the engine', async () => {
-    const shell = read('pkg/agentwire.js');
-    expect(shell).toMatch(/^export class WebSocketTransport \{/m);
-    expect(shell).toContain('export { init as default, initSync };');
-    expect(read('pkg/agentwire.d.ts')).not.toMatch(/\bEngine\b/);
+  it('the class has one free(), the one that ends the transport', () => {
+    const module = read('pkg/agentwire.js');
+    const frees = [...module.matchAll(/^ {4}free\(\) \{\n {8}(.*)$/gm)].map((m) => m[1]);
+    expect(frees).toEqual(['wasm.websockettransport_free(this.__wbg_ptr);']);
+  });
+
+  it('the published types declare the generic class and leave the test hooks out', () => {
+    const types = read('pkg/agentwire.d.ts');
+    expect(types).toContain('export default function __wbg_init');
+    // (wasm-bindgen's `InitOutput` lists every raw export; the API is the class.)
+    const api = types.slice(types.indexOf('// ---- WebSocketTransport'));
+    expect(api).toMatch(/export class WebSocketTransport<Events extends EventMap/);
+    expect(api).not.toMatch(/debugResources|liveJsValues|TransportResources/);
   });
 
   it.each(BINDINGS)('%s lists every module of its import object once', (path) => {
     const source = read(path);
     const keys = [...source.matchAll(/^ {8}"([^"]+)": import\d+,$/gm)].map((m) => m[1]);
-    expect(keys.length).toBeGreaterThan(0);
     expect(new Set(keys).size).toBe(keys.length);
   });
 
@@ -64,9 +72,9 @@ describe('published package', () => {
       }
     }
     const missing = [...seen].filter((file) => !packed.has(file));
-    expect(seen.has('pkg/agentwire_bindings.js')).toBe(true);
+    expect(seen.has('pkg/agentwire.js')).toBe(true);
     expect(seen.has('pkg/agentwire_bg.wasm')).toBe(true);
-    expect(seen.has('pkg/agentwire_bindings.d.ts')).toBe(true);
+    expect(seen.has('pkg/session/agentwire_session_bg.wasm')).toBe(true);
     expect(missing).toEqual([]);
   });
 });

@@ -1,8 +1,6 @@
 //! What a `no_std` wasm module needs from its crate besides an allocator: a panic handler.
-//! Shared by the transport and the session crate (the latter includes this file by path), each
-//! of which builds its own module and picks the allocator that suits it.
 
-/// Nothing in these crates is meant to panic (bad input becomes an error event or a malformed
+/// Nothing in this crate is meant to panic (bad input becomes an error event or a malformed
 /// log entry), so a panic is a bug: trap at once instead of carrying formatting code for a
 /// message nobody can see.
 #[panic_handler]

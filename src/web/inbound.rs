@@ -1,0 +1,94 @@
+//! The hot path: one inbound frame, parsed by the browser's JSON parser, routed by the core, and
+//! handed to the listeners of its type as the JS value it is (no copy into Rust, no serde).
+//!
+//! Per message: one clock read, the frame's length, `JSON.parse`, one property read for the
+//! type, one `Map.get` to find the type's interned text, the core's two checks, and one call per
+//! listener. Nothing is allocated.
+
+use std::rc::Rc;
+
+use js_sys::JsString;
+use wasm_bindgen::{JsCast, JsValue};
+
+use super::clock;
+use super::driver::{Driver, TypeNames, MAX_INTERNED_TYPES};
+use super::{frame, js};
+use super::listener::MessageListener;
+use crate::core::{ErrorKind, FrameVerdict, Route};
+use crate::prelude::*;
+
+impl Driver {
+    pub fn on_frame(&self, data: JsValue) {
+        if self.is_freed() {
+            return;
+        }
+        let now = clock::now();
+        let Some(text) = data.dyn_ref::<JsString>() else {
+            let bytes = frame::binary_length(&data);
+            self.report(|core, now| core.handle_binary_frame(bytes, now));
+            return;
+        };
+        let verdict = self.core.borrow_mut().handle_text_frame(text.length() as usize, || frame::utf8_length(text), now);
+        if verdict == FrameVerdict::Parse {
+            let parsed = {
+                let mut types = self.types.borrow_mut();
+                let types = types.get_or_insert_with(|| TypeNames {
+                    type_field: JsString::from(self.settings.borrow().type_field.as_str()),
+                    ids: js_sys::Map::new(),
+                    names: Vec::new(),
+                });
+                frame::parse(text, &types.type_field)
+            };
+            match parsed {
+                Ok((message, message_type)) => {
+                    let name = self.type_name(&message_type);
+                    if self.core.borrow_mut().handle_message_type(&name, now) == Route::Dispatch {
+                        self.dispatch(&name, &message);
+                    }
+                }
+                Err(problem) => {
+                    let message = problem + "; skipped";
+                    self.core.borrow_mut().report_error(ErrorKind::Parse, message, Default::default(), Some(data));
+                }
+            }
+        }
+        self.pump();
+    }
+
+    /// The text of a message type. An `Rc`, so no borrow of the table is held while listeners run.
+    fn type_name(&self, message_type: &JsString) -> Rc<str> {
+        let mut types = self.types.borrow_mut();
+        let Some(types) = types.as_mut() else { return Rc::from("") };
+        if let Some(id) = types.ids.get(message_type).as_f64() {
+            return types.names[id as usize].clone();
+        }
+        let name: Rc<str> = Rc::from(String::from(message_type));
+        if types.names.len() < MAX_INTERNED_TYPES {
+            types.ids.set(message_type, &JsValue::from(types.names.len() as f64));
+            types.names.push(name.clone());
+        }
+        name
+    }
+
+    /// Typed listeners in the order they were added, then `'*'` listeners; a listener removed
+    /// meanwhile is skipped, one added meanwhile waits for the next message.
+    fn dispatch(&self, message_type: &str, message: &JsValue) {
+        let (typed, wildcard) = self.messages.borrow().targets(message_type);
+        for entry in typed.iter().flat_map(|list| list.iter()).chain(wildcard.iter()) {
+            if self.is_freed() {
+                return;
+            }
+            if !entry.is_active() {
+                continue;
+            }
+            match &entry.listener {
+                MessageListener::Js(function) => {
+                    if let Err(thrown) = js::call1(function, message) {
+                        self.report_listener_error(&["a listener for '", message_type, "'"].concat(), thrown);
+                    }
+                }
+                MessageListener::Rust(listener) => listener(message),
+            }
+        }
+    }
+}

@@ -1,0 +1,118 @@
+//! The few bindings js-sys and web-sys do not have in the shape the hot path needs, and the JS
+//! errors the API throws.
+//!
+//! js-sys's `JSON::parse` and web-sys's `WebSocket::send_with_str` take a Rust `&str`: every
+//! inbound frame would be copied into wasm memory and decoded out again before the browser parses
+//! it, and every outbound one the same way. These bind the same functions on the JS string itself,
+//! so a frame never leaves JavaScript.
+//!
+//! Every binding that may throw returns `Result<Option<_>, JsValue>`, never `Result<JsValue, _>`.
+//! With wasm-bindgen 0.2.130's externref tables, a `catch` import whose success value is a plain
+//! `JsValue` allocates a table slot for the `undefined` it gets back when the call threw, and
+//! nothing frees it: one slot leaked per malformed frame or throwing listener (the browser tests
+//! count them). An optional return is converted on the JS side, where `undefined` takes no slot.
+
+use js_sys::{Function, JsString, Object};
+
+use wasm_bindgen::prelude::*;
+
+#[wasm_bindgen]
+extern "C" {
+    /// `JSON.parse(text)` on a JS string (js-sys's takes `&str`, see above). `None` for `null`.
+    #[wasm_bindgen(js_namespace = JSON, js_name = parse, catch)]
+    pub fn json_parse(text: &JsString) -> Result<Option<JsValue>, JsValue>;
+
+    /// `JSON.stringify(value)`: a string, or `None` for values JSON cannot represent.
+    #[wasm_bindgen(js_namespace = JSON, js_name = stringify, catch)]
+    pub fn json_stringify(value: &JsValue) -> Result<Option<JsString>, JsValue>;
+
+    /// A listener or callback the app gave us: a JS function whose calls may throw.
+    #[wasm_bindgen(extends = Function, js_name = Function)]
+    pub type Callback;
+
+    /// `callback.call(this, )`; the error is what it threw (see above for the `Option`).
+    #[wasm_bindgen(method, js_name = call, catch)]
+    pub fn call0(this: &Callback, context: &JsValue) -> Result<Option<JsValue>, JsValue>;
+
+    /// `callback.call(this, argument)`; the error is what it threw.
+    #[wasm_bindgen(method, js_name = call, catch)]
+    pub fn call1(this: &Callback, context: &JsValue, argument: &JsValue) -> Result<Option<JsValue>, JsValue>;
+
+    /// web-sys's `WebSocket`, for one more binding of its `send`.
+    #[wasm_bindgen(extends = web_sys::WebSocket, js_name = WebSocket)]
+    pub type WebSocketExt;
+
+    /// `socket.send(text)` with the JS string as it is (web-sys's takes `&str`, see above).
+    #[wasm_bindgen(method, js_class = "WebSocket", js_name = send, catch)]
+    pub fn send_text(this: &WebSocketExt, text: &JsString) -> Result<(), JsValue>;
+
+    /// A parsed JSON object.
+    #[wasm_bindgen(extends = Object, js_name = Object)]
+    pub type ObjectExt;
+
+    /// `object[key]` without `Reflect.get`'s try/catch: the objects read here are plain JSON.
+    #[wasm_bindgen(method, structural, indexing_getter)]
+    pub fn get(this: &ObjectExt, key: &JsString) -> JsValue;
+
+    /// `queueMicrotask(callback)`, on whatever the global scope is (window, worker, Node).
+    #[wasm_bindgen(js_name = queueMicrotask)]
+    pub fn queue_microtask(callback: &Function);
+
+    /// `String(value)`, for messages about thrown values that are not `Error`s.
+    #[wasm_bindgen(js_name = String, catch)]
+    fn js_string(value: &JsValue) -> Result<String, JsValue>;
+}
+
+/// Calls a JS function the app gave with no arguments; `Err` is what it threw.
+pub fn call0(function: &Function) -> Result<Option<JsValue>, JsValue> {
+    function.unchecked_ref::<Callback>().call0(&JsValue::UNDEFINED)
+}
+
+/// Calls a JS function the app gave with `argument`; `Err` is what it threw.
+pub fn call1(function: &Function, argument: &JsValue) -> Result<Option<JsValue>, JsValue> {
+    function.unchecked_ref::<Callback>().call1(&JsValue::UNDEFINED, argument)
+}
+
+/// The message of a thrown value, for error texts.
+pub fn thrown_message(thrown: &JsValue) -> String {
+    match thrown.dyn_ref::<js_sys::Error>() {
+        Some(error) => error.message().into(),
+        None => js_string(thrown).unwrap_or_else(|_| "a value that cannot be shown".into()),
+    }
+}
+
+/// `typeof value`, with `null` and arrays told apart, for "got ..." in option errors.
+pub fn describe(value: &JsValue) -> String {
+    if value.is_null() {
+        "null".into()
+    } else if js_sys::Array::is_array(value) {
+        "an array".into()
+    } else {
+        value.js_typeof().as_string().unwrap_or_default()
+    }
+}
+
+/// The errors the API throws; every message starts with "AgentWire: ".
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Thrown {
+    Error,
+    TypeError,
+    RangeError,
+}
+
+pub fn error(kind: Thrown, message: &str) -> JsValue {
+    let text = ["AgentWire: ", message].concat();
+    match kind {
+        Thrown::Error => js_sys::Error::new(&text).into(),
+        Thrown::TypeError => js_sys::TypeError::new(&text).into(),
+        Thrown::RangeError => js_sys::RangeError::new(&text).into(),
+    }
+}
+
+pub fn type_error(message: &str) -> JsValue {
+    error(Thrown::TypeError, message)
+}
+
+pub fn range_error(message: &str) -> JsValue {
+    error(Thrown::RangeError, message)
+}

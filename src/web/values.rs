@@ -1,0 +1,172 @@
+//! The values the transport hands to JavaScript: the snapshot, status and error events, and
+//! `stats()`. Serde structs written out by serde-wasm-bindgen as plain objects; their field
+//! names are the public API (see agentwire.d.ts). None of them is on the per-message path: the
+//! snapshot is built once per change, the events once per notification.
+
+use serde::{Serialize, Serializer};
+use wasm_bindgen::JsValue;
+
+use super::clock;
+use crate::core::errors::ErrorFields;
+use crate::core::{ErrorEvent, ErrorKind, Snapshot, Stats, Status, StatusChange};
+
+impl Serialize for Status {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl Serialize for ErrorKind {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+/// Absent values as `null`, objects as plain objects.
+const NULLS: serde_wasm_bindgen::Serializer = serde_wasm_bindgen::Serializer::json_compatible();
+/// For error events, whose absent fields are left out rather than null.
+const PLAIN: serde_wasm_bindgen::Serializer = serde_wasm_bindgen::Serializer::new();
+
+fn write(value: &impl Serialize, serializer: &serde_wasm_bindgen::Serializer) -> JsValue {
+    // Only numbers, strings, booleans and nulls: nothing here can fail to serialise.
+    value.serialize(serializer).unwrap_or_default()
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SnapshotView<'a> {
+    status: Status,
+    attempt: u32,
+    queued: usize,
+    latency_ms: Option<f64>,
+    last_error: Option<LastError<'a>>,
+    last_close_code: Option<u16>,
+    last_close_reason: Option<&'a str>,
+    delay_ms: Option<f64>,
+    next_retry_at: Option<f64>,
+    connected_at: Option<f64>,
+    online: bool,
+    url: &'a str,
+}
+
+#[derive(Serialize)]
+struct LastError<'a> {
+    kind: ErrorKind,
+    message: &'a str,
+}
+
+/// The snapshot as `getSnapshot()` returns it: frozen (React compares it by identity, so it must
+/// not change under its feet), with times in epoch milliseconds.
+pub fn snapshot_object(snapshot: &Snapshot, url: &str) -> JsValue {
+    let view = SnapshotView {
+        status: snapshot.status,
+        attempt: snapshot.attempt,
+        queued: snapshot.queued,
+        latency_ms: snapshot.latency_ms,
+        last_error: snapshot.last_error.as_ref().map(|(kind, message)| LastError { kind: *kind, message }),
+        last_close_code: snapshot.last_close_code,
+        last_close_reason: snapshot.last_close_reason.as_deref(),
+        delay_ms: snapshot.delay_ms,
+        next_retry_at: snapshot.next_retry_at.map(|t| clock::to_epoch(t)),
+        connected_at: snapshot.connected_at.map(|t| clock::to_epoch(t)),
+        online: snapshot.online,
+        url,
+    };
+    let object = write(&view, &NULLS);
+    if let Ok(last_error) = js_sys::Reflect::get(&object, &"lastError".into()) {
+        if last_error.is_object() {
+            js_sys::Object::freeze(&last_error.into());
+        }
+    }
+    js_sys::Object::freeze(&object.into()).into()
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct StatusView<'a> {
+    status: Status,
+    previous: Status,
+    attempt: u32,
+    delay_ms: Option<f64>,
+    code: Option<u16>,
+    reason: Option<&'a str>,
+}
+
+pub fn status_event(change: &StatusChange) -> JsValue {
+    let view = StatusView {
+        status: change.status,
+        previous: change.previous,
+        attempt: change.attempt,
+        delay_ms: change.delay_ms,
+        code: change.code,
+        reason: change.reason.as_deref(),
+    };
+    write(&view, &NULLS)
+}
+
+#[derive(Serialize)]
+struct ErrorView<'a> {
+    kind: ErrorKind,
+    message: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    size: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    limit: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    count: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    code: Option<u16>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    attempt: Option<u32>,
+}
+
+/// An `onError` event. A carried JS value goes under the key its kind documents
+/// (`TransportError` in agentwire.d.ts).
+pub fn error_event(error: &ErrorEvent<JsValue>) -> JsValue {
+    let ErrorFields { size, limit, count, code, attempt } = error.fields;
+    let view = ErrorView { kind: error.kind, message: &error.message, size, limit, count, code, attempt };
+    let object = write(&view, &PLAIN);
+    if let Some(payload) = &error.payload {
+        let key = match error.kind {
+            ErrorKind::Listener | ErrorKind::Token | ErrorKind::Serialize => "error",
+            ErrorKind::Parse => "data",
+            ErrorKind::QueueOverflow => "dropped",
+            _ => "detail",
+        };
+        let _ = js_sys::Reflect::set(&object, &key.into(), payload);
+    }
+    object
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct StatsView {
+    messages_in: u64,
+    messages_out: u64,
+    bytes_in: u64,
+    bytes_out: u64,
+    attempts: u64,
+    reconnects: u64,
+    dropped: u64,
+    errors: u64,
+    pings_sent: u64,
+    pongs_received: u64,
+    queued: usize,
+}
+
+pub fn stats_object(stats: &Stats, queued: usize) -> JsValue {
+    let view = StatsView {
+        messages_in: stats.messages_in,
+        messages_out: stats.messages_out,
+        bytes_in: stats.bytes_in,
+        bytes_out: stats.bytes_out,
+        attempts: stats.attempts,
+        reconnects: stats.reconnects,
+        dropped: stats.dropped,
+        errors: stats.errors,
+        pings_sent: stats.pings_sent,
+        pongs_received: stats.pongs_received,
+        queued,
+    };
+    write(&view, &NULLS)
+}
