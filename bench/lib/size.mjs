@@ -2,10 +2,10 @@
 //  - Every client: the minified ESM bundle esbuild makes of an entry that imports and uses it.
 //  - AgentWire also ships its wasm module (fetched at run time, not bundled): added, gzipped on
 //    its own as a server sends it.
-//  Also reported for AgentWire: its files as published (pkg/agentwire.js, the bindings and the
-//  snippets, unminified, plus the wasm; each gzipped on its own), what an app loading the package
-//  without a bundler would fetch.
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+//  Also reported for AgentWire: its files as published (pkg/agentwire.js, wasm-bindgen's module,
+//  unminified, plus the wasm; each gzipped on its own), what an app loading the package without a
+//  bundler would fetch.
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 
@@ -14,26 +14,13 @@ import { packageRoot } from './paths.mjs';
 
 const gzip9 = (bytes) => gzipSync(bytes, { level: 9 }).length;
 
-function filesUnder(dir) {
-  const out = [];
-  for (const entry of readdirSync(dir)) {
-    const path = join(dir, entry);
-    if (statSync(path).isDirectory()) out.push(...filesUnder(path));
-    else out.push(path);
-  }
-  return out;
-}
-
 export async function measureSizes(clients) {
   const bundles = await buildSizeBundles(clients);
   const result = {};
   for (const client of clients) {
     if (client === 'agentwire') {
       const root = packageRoot();
-      const files = [
-        join(root, 'pkg', 'agentwire_bg.wasm'), join(root, 'pkg', 'agentwire.js'), join(root, 'pkg', 'agentwire_bindings.js'),
-        ...filesUnder(join(root, 'pkg', 'snippets')),
-      ];
+      const files = [join(root, 'pkg', 'agentwire_bg.wasm'), join(root, 'pkg', 'agentwire.js')];
       const published = files.map((file) => {
         const bytes = readFileSync(file);
         return { file: file.slice(root.length + 1), raw: bytes.length, gzip: gzip9(bytes) };
@@ -45,7 +32,7 @@ export async function measureSizes(clients) {
         gzip: wasm.gzip + gzip9(bundle),
         parts: [wasm, { file: `bench/dist/size/${client}.min.js`, raw: bundle.length, gzip: gzip9(bundle) }],
         published: {
-          what: 'the wasm plus pkg/agentwire.js, pkg/agentwire_bindings.js and pkg/snippets as published, unminified',
+          what: 'the wasm plus pkg/agentwire.js as published, unminified',
           raw: published.reduce((sum, p) => sum + p.raw, 0),
           gzip: published.reduce((sum, p) => sum + p.gzip, 0),
           parts: published,

@@ -57,7 +57,7 @@ pub enum Notification {
 /// frame, so a transport that never connected holds no `JsValue`.
 pub struct TypeNames {
     pub type_field: JsString,
-    pub ids: js_sys::Map,
+    pub ids: js::NumberMap,
     pub names: Vec<Rc<str>>,
 }
 
@@ -161,6 +161,8 @@ impl Driver {
     // ---- carrying out the core's actions -----------------------------------------------------
 
     /// Carries out every pending action, then arms the timer and schedules notifications.
+    /// Not inlined: every event ends here, and one copy is enough (the module's size is budgeted).
+    #[inline(never)]
     pub fn pump(&self) {
         loop {
             if self.freed.get() {
@@ -173,8 +175,10 @@ impl Driver {
         let deadline = self.core.borrow().poll_timeout();
         // The callback holds the driver, as the socket's handlers do: a forgotten transport
         // waiting to retry still retries.
-        let this = self.rc();
-        self.timer.arm(deadline, clock::now, move || this.on_timer());
+        self.timer.arm(deadline, clock::now, || {
+            let this = self.rc();
+            move || this.on_timer()
+        });
         self.schedule_delivery();
         if self.orphaned.get() {
             self.release_if_settled();
@@ -292,6 +296,7 @@ impl Driver {
     }
 
     /// Notifications queued while this runs are delivered by this same run, in order.
+    #[inline(never)]
     pub fn deliver_notifications(&self) {
         while !self.freed.get() {
             let next = self.notifications.borrow_mut().pop_front();

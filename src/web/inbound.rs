@@ -34,7 +34,7 @@ impl Driver {
                 let mut types = self.types.borrow_mut();
                 let types = types.get_or_insert_with(|| TypeNames {
                     type_field: JsString::from(self.settings.borrow().type_field.as_str()),
-                    ids: js_sys::Map::new(),
+                    ids: js_sys::Map::new().unchecked_into(),
                     names: Vec::new(),
                 });
                 frame::parse(text, &types.type_field)
@@ -59,7 +59,7 @@ impl Driver {
     fn type_name(&self, message_type: &JsString) -> Rc<str> {
         let mut types = self.types.borrow_mut();
         let Some(types) = types.as_mut() else { return Rc::from("") };
-        if let Some(id) = types.ids.get(message_type).as_f64() {
+        if let Some(id) = types.ids.get(message_type) {
             return types.names[id as usize].clone();
         }
         let name: Rc<str> = Rc::from(String::from(message_type));

@@ -54,6 +54,14 @@ extern "C" {
     #[wasm_bindgen(method, structural, indexing_getter)]
     pub fn get(this: &ObjectExt, key: &JsString) -> JsValue;
 
+    /// A `Map` from strings to small numbers.
+    #[wasm_bindgen(extends = js_sys::Map, js_name = Map)]
+    pub type NumberMap;
+
+    /// `map.get(key)`: the number itself crosses, not a JS value to read it from.
+    #[wasm_bindgen(method, js_name = get)]
+    pub fn get(this: &NumberMap, key: &JsString) -> Option<u32>;
+
     /// `queueMicrotask(callback)`, on whatever the global scope is (window, worker, Node).
     #[wasm_bindgen(js_name = queueMicrotask)]
     pub fn queue_microtask(callback: &Function);

@@ -32,16 +32,17 @@ pub struct DeadlineTimer {
 }
 
 impl DeadlineTimer {
-    /// Makes sure `on_fire` runs no later than `deadline` (never, for `None`). `now` is read
-    /// only when the timer must be set again: on most calls (one per message) it is not.
-    pub fn arm(&self, deadline: Option<Millis>, now: impl FnOnce() -> Millis, on_fire: impl FnOnce() + 'static) {
+    /// Makes sure the callback `on_fire()` makes runs no later than `deadline` (never, for
+    /// `None`). `now` and `on_fire` are called only when the timer must be set again: on most
+    /// calls (one per message) it is not.
+    pub fn arm<F: FnOnce() + 'static>(&self, deadline: Option<Millis>, now: impl FnOnce() -> Millis, on_fire: impl FnOnce() -> F) {
         let Some(deadline) = deadline else { return self.cancel() };
         if self.armed.borrow().as_ref().is_some_and(|armed| armed.deadline <= deadline) {
             return;
         }
         // Browsers round fractional delays; firing a fraction early costs one more arm.
         let delay = (deadline - now()).clamp(0.0, MAX_DELAY_MS) as u32;
-        let timeout = Timeout::new(delay, on_fire);
+        let timeout = Timeout::new(delay, on_fire());
         resources::closures_created(1);
         // The one replaced (if any) is cancelled as it drops, after the borrow ends.
         let replaced = self.armed.replace(Some(Armed { deadline, _timeout: timeout }));
@@ -55,7 +56,9 @@ impl DeadlineTimer {
     }
 
     pub fn cancel(&self) {
-        self.fired();
+        if self.armed.borrow().is_some() {
+            self.fired();
+        }
     }
 
     pub fn is_armed(&self) -> bool {

@@ -127,4 +127,82 @@ describe('no leaks', () => {
     }
     expect(live - result.baseline).toBeLessThan(5);
   });
+
+  it('1000 reconnect cycles leave none of the retired sockets\' closures, timers or listeners behind', async () => {
+    const result = await f.page.evaluate(async (url) => {
+      const t = new WebSocketTransport({
+        url,
+        reconnect: { initialDelayMs: 0, maxDelayMs: 0, jitter: 0 },
+        heartbeat: { intervalMs: 60_000, timeoutMs: 10_000 },
+      });
+      t.on('*', () => {});
+      t.onStatus(() => {});
+      const reconnected = (count) => new Promise((resolve) => {
+        const done = () => t.status === 'connected' && t.stats().reconnects >= count;
+        if (done()) return resolve();
+        const off = t.subscribe(() => { if (done()) { off(); resolve(); } });
+      });
+      await t.connect();
+      await new Promise((r) => setTimeout(r, 0));
+      const before = t.debugResources();
+      for (let i = 0; i < 1000; i++) {
+        while ((await (await fetch('/control/drop', { method: 'POST' })).json()).affected === 0) {
+          await new Promise((r) => setTimeout(r, 1));
+        }
+        await reconnected(i + 1);
+      }
+      await new Promise((r) => setTimeout(r, 50));
+      const after = t.debugResources();
+      const timers = window.timerCensus.size;
+      t.free();
+      await new Promise((r) => setTimeout(r, 50));
+      return { before, after, timers, freed: t.debugResources() };
+    }, f.server.ws('/ws/echo'));
+    // Closures the module holds (socket handlers, the timer's callback, the browser listeners):
+    // the same before and after, so none of the 1,000 retired sockets' closures is left.
+    expect(result.after.closures - result.before.closures).toBe(0);
+    expect(result.after.drivers).toBe(result.before.drivers);
+    expect(result.after.sockets).toBe(1);
+    expect(result.after.timers).toBe(result.before.timers);
+    expect(result.timers).toBeLessThanOrEqual(1);
+    // free() gives back the socket's three handlers, the timer and the three browser listeners.
+    expect(result.before.closures - result.freed.closures).toBe(7);
+    expect(result.freed).toMatchObject({ sockets: 0, timers: 0, messageListeners: 0, browserListeners: 0 });
+  });
+
+  it('forgotten transports are collected with their drivers, connected ones only once they settle', async () => {
+    const cdp = await f.page.context().newCDPSession(f.page);
+    const drivers = () => f.page.evaluate(() => {
+      const probe = new WebSocketTransport({ url: 'ws://127.0.0.1:1/x' });
+      const count = probe.debugResources().drivers;
+      probe.free();
+      return count - 1;
+    });
+    const baseline = await drivers();
+    await f.page.evaluate(async (url) => {
+      for (let i = 0; i < 50; i++) new WebSocketTransport({ url: 'ws://127.0.0.1:1/x' });
+      window.live = new WebSocketTransport({ url });
+      window.liveMessages = [];
+      window.live.on('*', (m) => window.liveMessages.push(m));
+      await window.live.connect();
+      window.live = null; // forgotten too, but its connection is live
+    }, f.server.ws('/ws/echo'));
+    expect(await drivers()).toBeGreaterThanOrEqual(baseline + 51);
+    let count = Infinity;
+    for (let i = 0; i < 50 && count > baseline + 1; i++) {
+      await cdp.send('HeapProfiler.collectGarbage');
+      await new Promise((r) => setTimeout(r, 20));
+      count = await drivers();
+    }
+    // The 50 idle ones are gone; the connected one lives on, and still delivers.
+    expect(count).toBe(baseline + 1);
+    await f.server.control('send?endpoint=echo', JSON.stringify({ type: 'still', n: 1 }));
+    await expect.poll(() => f.page.evaluate(() => window.liveMessages.length)).toBe(1);
+    // Closed by the server for good: it settles, and is released.
+    await f.server.control('close?code=1000');
+    await expect.poll(async () => {
+      await cdp.send('HeapProfiler.collectGarbage');
+      return drivers();
+    }).toBe(baseline);
+  });
 });
