@@ -166,6 +166,8 @@ impl core::fmt::Display for OptionsError {
     }
 }
 
+impl std::error::Error for OptionsError {}
+
 impl Options {
     /// Reads a JS options object.
     pub fn from_js(value: &JsValue) -> Result<Self, OptionsError> {
