@@ -143,11 +143,26 @@ impl TestServer {
 
 /// A one-shot HTTP/1.1 request (`Connection: close`), enough for the control API.
 pub async fn http(port: u16, method: &str, path: &str, body: &[u8]) -> HttpReply {
+    http_with_headers(port, method, path, &[], body).await
+}
+
+/// [`http`] with extra request headers (`Origin`, a CORS preflight's `Access-Control-*`).
+pub async fn http_with_headers(
+    port: u16,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &[u8],
+) -> HttpReply {
     let mut stream = TcpStream::connect(("127.0.0.1", port))
         .await
         .expect("connect for HTTP");
+    let extra: String = headers
+        .iter()
+        .map(|(name, value)| format!("{name}: {value}\r\n"))
+        .collect();
     let head = format!(
-        "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\nContent-Length: {}\r\n\r\n",
+        "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n{extra}Content-Length: {}\r\n\r\n",
         body.len()
     );
     stream

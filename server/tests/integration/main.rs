@@ -4,6 +4,7 @@
 mod binary;
 mod common;
 mod control;
+mod cors;
 mod echo_bench;
 mod limits;
 mod mission;
