@@ -22,7 +22,7 @@ import { buildPages, CLIENTS } from './lib/build.mjs';
 import { launchBrowser, openBenchPage, threadTimes } from './lib/browser.mjs';
 import { cpuShares, cpuSnapshot } from './lib/cpu.mjs';
 import { loadNow, machineInfo } from './lib/machine.mjs';
-import { BENCH, ROOT } from './lib/paths.mjs';
+import { BENCH, isAgentWire, ROOT } from './lib/paths.mjs';
 import { summarizeCpuProfile } from './lib/profile.mjs';
 import { buildRows, renderMarkdown, renderTable } from './lib/report.mjs';
 import { startPageServer, startReferenceServer, startSocketIoServer } from './lib/servers.mjs';
@@ -365,7 +365,7 @@ async function runDead({ ref, sio }) {
         const page = await openBenchPage(browser, pages.origin, client);
         await page.evaluate((a) => window.bench.deadOpen(a), {
           url: urlFor(client, '/ws/stream'),
-          heartbeat: client === 'agentwire' ? AGENTWIRE_HEARTBEAT : undefined,
+          heartbeat: isAgentWire(client) ? AGENTWIRE_HEARTBEAT : undefined,
         });
         open.push({ client, page });
       } catch (error) {

@@ -10,6 +10,13 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 
 bash scripts/setup.sh
+# The transport on gloo-net's futures WebSocket instead of web-sys's, benchmarked beside it as
+# the client `agentwire-gloo-net` (issue 11 asks for both figures): a package root of its own in
+# bench/out/gloo-net, built first so pkg/ ends up the default build.
+VARIANT=bench/out/gloo-net
+AGENTWIRE_FEATURES=gloo-net-socket AGENTWIRE_OUT="$VARIANT/pkg" bash scripts/build.sh
+cp package.json "$VARIANT/"
+rm -rf "$VARIANT/js" && cp -r js "$VARIANT/js"
 bash scripts/build.sh
 export PATH="$HOME/.cargo/bin:$PATH"
 

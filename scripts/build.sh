@@ -49,6 +49,9 @@ build_module() {
   echo "[build] $out/$name: $(wc -c <"$out/${name}_bg.wasm") bytes wasm ($(gzip -9 -c "$out/${name}_bg.wasm" | wc -c) gzip), $(wc -c <"$out/$name.js") bytes JS"
 }
 
-echo "[build] wasm: cargo (release) + wasm-bindgen + wasm-opt, via wasm-pack"
-build_module . pkg agentwire src/web/agentwire.d.ts "${STD_FROM_SOURCE[@]}" ${AGENTWIRE_FEATURES:+--features "$AGENTWIRE_FEATURES"}
-build_module session pkg/session agentwire_session session/src/web/agentwire_session.d.ts "${CORE_FROM_SOURCE[@]}"
+# AGENTWIRE_FEATURES (cargo features of the transport) and AGENTWIRE_OUT (default pkg) build a
+# variant elsewhere: the benchmark's gloo-net socket build (scripts/bench.sh).
+OUT="${AGENTWIRE_OUT:-pkg}"
+echo "[build] wasm: cargo (release) + wasm-bindgen + wasm-opt, via wasm-pack${AGENTWIRE_FEATURES:+ (features: $AGENTWIRE_FEATURES)}"
+build_module . "$OUT" agentwire src/web/agentwire.d.ts "${STD_FROM_SOURCE[@]}" ${AGENTWIRE_FEATURES:+--features "$AGENTWIRE_FEATURES"}
+build_module session "$OUT/session" agentwire_session session/src/web/agentwire_session.d.ts "${CORE_FROM_SOURCE[@]}"

@@ -4,9 +4,9 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as esbuild from 'esbuild';
 
-import { BENCH, packageRoot } from './paths.mjs';
+import { BENCH, packageRootOf } from './paths.mjs';
 
-export const CLIENTS = ['raw', 'reconnecting-websocket', 'partysocket', 'socket.io', 'agentwire'];
+export const CLIENTS = ['raw', 'reconnecting-websocket', 'partysocket', 'socket.io', 'agentwire', 'agentwire-gloo-net'];
 export const DIST = join(BENCH, 'dist');
 
 /**
@@ -15,7 +15,7 @@ export const DIST = join(BENCH, 'dist');
  * `bench-client` to the adapter of the client being built.
  */
 function resolvePlugin(clientName) {
-  const root = packageRoot();
+  const root = packageRootOf(clientName);
   const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
   return {
     name: 'bench-resolve',
@@ -117,6 +117,8 @@ const SIZE_ENTRIES = {
     t.send({ type: 'chat', payload: { message: 'hi' } });
     export const stop = () => t.free();`,
 };
+// The same entry: only the package behind 'agentwire' differs (resolvePlugin).
+SIZE_ENTRIES['agentwire-gloo-net'] = SIZE_ENTRIES.agentwire;
 
 /** Minified ESM bundles of SIZE_ENTRIES: { client: Uint8Array }. */
 export async function buildSizeBundles(clients = CLIENTS) {

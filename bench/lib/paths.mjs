@@ -13,3 +13,15 @@ export const ROOT = join(BENCH, '..');
 export function packageRoot() {
   return process.env.AGENTWIRE_PACKAGE_ROOT ?? ROOT;
 }
+
+/** The package of client `agentwire-gloo-net`: the transport built with `--features
+ * gloo-net-socket` (scripts/bench.sh puts it there). */
+export const GLOO_NET_VARIANT = join(BENCH, 'out', 'gloo-net');
+
+/** The package a client's page loads: the variant's for `agentwire-gloo-net`, else the one under test. */
+export function packageRootOf(client) {
+  return client === 'agentwire-gloo-net' ? GLOO_NET_VARIANT : packageRoot();
+}
+
+/** Whether `client` is AgentWire (the package under test, or its gloo-net socket build). */
+export const isAgentWire = (client) => client === 'agentwire' || client === 'agentwire-gloo-net';

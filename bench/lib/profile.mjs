@@ -44,7 +44,6 @@ function categorize(frame, original) {
   if (original?.includes('node_modules/react') || original?.includes('node_modules/scheduler')) return 'React';
   if (original?.includes('node_modules/zustand')) return 'Zustand';
   if (original?.includes('node_modules/')) return `client library (${original.split('node_modules/')[1].split('/')[0]})`;
-  if (original?.includes('pkg/snippets/')) return 'AgentWire glue.js snippet';
   if (original?.includes('pkg/agentwire.js')) return 'wasm-bindgen glue (pkg/agentwire.js)';
   if (original && /(^|\/)js\/[\w.-]+\.js$/.test(original)) return 'agentwire/zustand, agentwire/react (js/)';
   if (original?.includes('pages/clients/')) return 'client adapter (JSON.parse, dispatch)';

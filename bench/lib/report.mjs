@@ -8,6 +8,7 @@ const MIB = 1024 * 1024;
 /** The rows of results.json: metric, source samples, direction, budget. */
 export const SPECS = [
   { metric: 'throughput', unit: 'events/s', better: 'higher', from: 'throughput', pick: (s) => (s.complete ? s.eventsPerSec : null) },
+  { metric: 'per_message_cpu_us', unit: 'µs', better: 'lower', from: 'percall', pick: (s) => (s.complete ? s.usPerMessage : null) },
   { metric: 'latency_p50', unit: 'ms', better: 'lower', from: 'latency', pick: (s) => (s.complete ? s.p50 : null) },
   { metric: 'latency_p99', unit: 'ms', better: 'lower', from: 'latency', pick: (s) => (s.complete ? s.p99 : null) },
   { metric: 'store_updates_per_s', unit: 'updates/s', better: 'lower', from: 'store', pick: (s) => s.storeUpdatesPerSec },
@@ -27,7 +28,6 @@ const EXTRAS = [
   { label: 'throughput: main-thread time per event', unit: 'µs', from: 'throughput', pick: (s) => s.taskUsPerEvent },
   { label: 'throughput: script time per event', unit: 'µs', from: 'throughput', pick: (s) => s.scriptUsPerEvent },
   { label: 'throughput if main-thread-bound (1 / main-thread time)', unit: 'events/s', from: 'throughput', pick: (s) => s.mainThreadCapacity },
-  { label: 'per-message CPU cost, no network (dispatch included)', unit: 'µs', from: 'percall', pick: (s) => (s.complete ? s.usPerMessage : null) },
   { label: 'per-message: JSON.parse alone, same page', unit: 'µs', from: 'percall', pick: (s) => s.jsonParseUs },
   { label: 'store: React commits per second', unit: 'commits/s', from: 'store', pick: (s) => s.commitsPerSec },
   { label: 'store: store updates per frame', unit: 'updates', from: 'store', pick: (s) => s.updatesPerFrame },
@@ -56,21 +56,19 @@ function budget(metric, cells, detail) {
   const peers = PEERS.map((p) => cells[p]).filter((c) => c && c.median !== null);
   switch (metric) {
     case 'throughput': {
-      if (!raw || raw.median === null) return { pass: null, text: '≥ 0.9× raw (no raw figure)' };
+      if (!raw || raw.median === null) return { pass: null, text: '≥ 0.95× raw (no raw figure)' };
       const vsRaw = aw.median / raw.median;
-      const beaten = peers.filter((p) => p.median >= aw.median).map((p) => p.client);
-      const pass = vsRaw >= 0.9 && beaten.length === 0;
-      let text = `≥ 0.9× raw and ahead of every peer: delivered ${vsRaw.toFixed(2)}× raw${beaten.length ? `, behind ${beaten.join(', ')}` : ''}`;
-      if (!feedBound(detail)) return { pass, text };
-      // The delivered rate is the browser's, not the client's: judge the clients by their own
-      // main-thread time per event as well.
-      const capacity = (client) => summary(samplesOf(detail, 'throughput', client).map((s) => s.mainThreadCapacity)).median;
-      const awCap = capacity('agentwire');
-      const rawCap = capacity('raw');
-      const capBeaten = PEERS.filter((p) => capacity(p) !== null && capacity(p) >= awCap);
-      const capPass = awCap / rawCap >= 0.9 && capBeaten.length === 0;
-      text += `; FEED-BOUND, so by main-thread capacity: ${(awCap / rawCap).toFixed(2)}× raw${capBeaten.length ? `, behind ${capBeaten.join(', ')}` : ''}`;
-      return { pass: pass && capPass, text };
+      const perEvent = (client) => summary(samplesOf(detail, 'throughput', client).map((s) => s.taskUsPerEvent)).median;
+      const awUs = perEvent('agentwire');
+      const rawUs = perEvent('raw');
+      let text = `≥ 0.95× raw: ${vsRaw.toFixed(2)}× raw`;
+      if (awUs !== null && rawUs !== null) text += `; main-thread time per event ${awUs.toFixed(1)} µs against raw's ${rawUs.toFixed(1)} µs`;
+      if (feedBound(detail)) text += ' (FEED-BOUND: see notes)';
+      return { pass: vsRaw >= 0.95, text };
+    }
+    case 'per_message_cpu_us': {
+      if (!raw || raw.median === null) return { pass: null, text: '≤ raw (no raw figure)' };
+      return { pass: aw.median <= raw.median, text: `≤ raw: ${(aw.median / raw.median).toFixed(2)}× raw (${aw.median.toFixed(2)} µs against ${raw.median.toFixed(2)})` };
     }
     case 'latency_p99': {
       if (!raw || raw.median === null) return { pass: null, text: '≤ raw + 0.2 ms (no raw figure)' };
@@ -94,7 +92,7 @@ function budget(metric, cells, detail) {
       return { pass: aw.max <= limit, text: `≤ interval + timeout (${limit} ms): worst ${Math.round(aw.max)} ms` };
     }
     case 'size_gzip_bytes':
-      return { pass: aw.median <= 20 * KIB, text: `≤ 20 KB gzip: ${(aw.median / KIB).toFixed(1)} KiB` };
+      return { pass: aw.median <= 32 * KIB, text: `≤ 32 KiB gzip: ${(aw.median / KIB).toFixed(1)} KiB` };
     case 'mem_growth_reconnects_bytes':
     case 'mem_growth_events_bytes':
       return { pass: aw.max < MIB, text: `< 1 MiB: ${(aw.max / KIB).toFixed(0)} KiB at worst` };
@@ -197,7 +195,7 @@ function cellText(cell, unit) {
 }
 
 const ratioText = (r) => (r === null || r === undefined ? '-' : `${r < 0.1 ? r.toPrecision(2) : r.toFixed(2)}×`);
-const SHORT = { raw: 'raw', 'reconnecting-websocket': 'reconnecting-ws', partysocket: 'partysocket', 'socket.io': 'socket.io', agentwire: 'agentwire' };
+const SHORT = { raw: 'raw', 'reconnecting-websocket': 'reconnecting-ws', partysocket: 'partysocket', 'socket.io': 'socket.io', agentwire: 'agentwire', 'agentwire-gloo-net': 'aw-gloo-net' };
 
 function verdict(b) {
   if (!b) return '';
@@ -279,20 +277,26 @@ function sizeSection(detail) {
   if (!size) return '';
   const [wasm, bundle] = size.parts;
   const kib = (bytes) => `${(bytes / KIB).toFixed(1)} KiB`;
+  const gloo = detail.samples.size?.['agentwire-gloo-net']?.[0];
+  const b = size.breakdown;
+  const table = b && !b.error
+    ? `| module | bytes |\n| --- | --- |\n${b.modules.map((m) => `| ${m.module} | ${m.bytes} |`).join('\n')}\n\nLargest functions: ${b.largest.map((f) => `\`${f.name.replace(/\|/g, '\\|')}\` ${f.bytes}`).join('; ')}.`
+    : `(no breakdown: ${b?.error ?? 'not measured'})`;
   return `## What AgentWire ships
 
 ${kib(size.gzip)} gzipped: the wasm module (${kib(wasm.raw)}, ${kib(wasm.gzip)} gzipped) and the JS a
 bundler makes of the package (${kib(bundle.raw)} minified, ${kib(bundle.gzip)} gzipped), measured as the peers are.
-Without a bundler an app fetches the files as published, unminified: ${kib(size.published.gzip)} gzipped.
+Without a bundler an app fetches the files as published, unminified: ${kib(size.published.gzip)} gzipped.${gloo ? `
+With gloo-net's socket instead of web-sys's: ${kib(gloo.gzip)} gzipped (wasm ${kib(gloo.parts[0].gzip)}).` : ''}
 
-The wasm module is the sans-IO core (src/core: every decision) behind one numeric entry point,
-\`handle(id, input, value, extra, text, now)\`, and a handful of readers (src/web/engine.rs). The
-socket, the timer and the listeners live in a JS shell (src/web/transport.js) that decides nothing.
-The first design drove the browser from Rust through wasm-bindgen closures and per-method shims:
-57 KiB of wasm (26 KiB gzipped) of which the core was a third, and 36.5 KiB shipped in all. Also in
-place: \`opt-level = "z"\`, LTO, one codegen unit, \`-Cpanic=immediate-abort\` with core and alloc
-rebuilt and no panic locations, no \`core::fmt\`, lol_alloc (the engine allocates nothing per
-message), wasm-opt \`-Oz --converge\` with the producers and target-features sections stripped.`;
+The wasm module is the whole transport: \`WebSocketTransport\` is a Rust type exported by
+wasm-bindgen (src/web/transport.rs) over the sans-IO core (src/core), with the socket, the timer,
+the browser's signals, the listener lists and dispatch in Rust; the JS is wasm-bindgen's generated
+module. Its code by module (bytes of function bodies after wasm-opt, from the release build with
+its names kept; inlined code counts where it was inlined, so much of the core shows under the
+driver and the exported methods):
+
+${table}`;
 }
 
 /** BENCHMARKS.md at the repository root. */

@@ -9,7 +9,7 @@ import { createReadStream, existsSync, statSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { extname, join, normalize, resolve } from 'node:path';
 
-import { BENCH, packageRoot, ROOT } from './paths.mjs';
+import { BENCH, GLOO_NET_VARIANT, packageRoot, ROOT } from './paths.mjs';
 
 /** Every server this process started: killed when it exits, however it exits. */
 const children = new Set();
@@ -112,10 +112,12 @@ const TYPES = {
   '.map': 'application/json',
 };
 
-/** Serves bench/dist at / and the built package's pkg/ at /pkg/, cross-origin isolated. */
+/** Serves bench/dist at / and the built package's pkg/ at /pkg/ (the gloo-net socket build's at
+ * /pkg-gloo-net/), cross-origin isolated. */
 export async function startPageServer() {
   const mounts = [
     ['/pkg/', join(packageRoot(), 'pkg')],
+    ['/pkg-gloo-net/', join(GLOO_NET_VARIANT, 'pkg')],
     ['/', join(BENCH, 'dist')],
   ];
   const server = createServer((req, res) => {

@@ -10,7 +10,8 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 
 import { buildSizeBundles } from './build.mjs';
-import { packageRoot } from './paths.mjs';
+import { wasmBreakdown } from './breakdown.mjs';
+import { isAgentWire, packageRootOf } from './paths.mjs';
 
 const gzip9 = (bytes) => gzipSync(bytes, { level: 9 }).length;
 
@@ -18,8 +19,8 @@ export async function measureSizes(clients) {
   const bundles = await buildSizeBundles(clients);
   const result = {};
   for (const client of clients) {
-    if (client === 'agentwire') {
-      const root = packageRoot();
+    if (isAgentWire(client)) {
+      const root = packageRootOf(client);
       const files = [join(root, 'pkg', 'agentwire_bg.wasm'), join(root, 'pkg', 'agentwire.js')];
       const published = files.map((file) => {
         const bytes = readFileSync(file);
@@ -31,6 +32,8 @@ export async function measureSizes(clients) {
         raw: wasm.raw + bundle.length,
         gzip: wasm.gzip + gzip9(bundle),
         parts: [wasm, { file: `bench/dist/size/${client}.min.js`, raw: bundle.length, gzip: gzip9(bundle) }],
+        // Of the package under test only: the variant's release build is not kept.
+        ...(client === 'agentwire' ? { breakdown: wasmBreakdown() } : {}),
         published: {
           what: 'the wasm plus pkg/agentwire.js as published, unminified',
           raw: published.reduce((sum, p) => sum + p.raw, 0),
