@@ -30,7 +30,7 @@ suite "native tests (cargo test --workspace)" cargo test --workspace
 suite "TypeScript types (tsc --noEmit)" npx tsc -p tests/types
 suite "JS tests (vitest)" npx vitest run --config tests/js/vitest.config.js
 suite "browser tests (headless Chromium)" npx vitest run --config tests/browser/vitest.config.js
-suite "wasm-bindgen-test browser tests (Rust API, headless Chromium)" bash scripts/wasm-test.sh
+suite "wasm-pack browser tests (Rust API, headless Chromium)" bash scripts/wasm-test.sh
 if [ -f tests/e2e/vitest.config.js ]; then
   suite "demo end-to-end (headless Chromium)" npx vitest run --config tests/e2e/vitest.config.js
 fi

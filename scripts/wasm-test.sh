@@ -9,11 +9,10 @@
 #    AGENTWIRE_TEST_SERVER (read at compile time: the page has no environment). The test crate
 #    is rebuilt per run because the port differs; the rest of the build is cached.
 #
-# The run is the `cargo test` that `wasm-pack test --headless --chrome -- --test wasm` makes
-# (wasm-bindgen-test-runner as the wasm32 runner, CHROMEDRIVER, WASM_BINDGEN_TEST_ONLY_WEB),
-# without wasm-pack's step before it: `cargo build --tests`, to which `--test wasm` only adds,
-# so it would also build every native test in tests/*.rs and the library's unit tests for
-# wasm32 (checked with wasm-pack 0.15.1). That wasm-pack command passes too; it is just slower.
+# The run is `wasm-pack test --headless --chrome -- --test wasm`. wasm-pack first builds with
+# `cargo build --tests` (to which `--test wasm` only adds), so the native tests in tests/*.rs and
+# the library's unit tests are compiled for wasm32 too (they compile, and are not run); that costs
+# the first run about a minute, later runs nothing.
 #
 # No RUSTC_BOOTSTRAP or -Zbuild-std is needed: the wasm32 std that setup.sh builds includes
 # `test`, and the suite builds with the ordinary (stable) flags. Offline: wasm-bindgen-test-runner
@@ -72,6 +71,5 @@ export CHROMEDRIVER="${CHROMEDRIVER:-/usr/bin/chromedriver}"
 # wasm-bindgen-test-runner's bound on the whole run in the browser (default 20 s); each test
 # bounds its own waits at 10 s.
 export WASM_BINDGEN_TEST_TIMEOUT="${WASM_BINDGEN_TEST_TIMEOUT:-120}"
-export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner
-export WASM_BINDGEN_TEST_ONLY_WEB=1
-cargo test --target wasm32-unknown-unknown --test wasm
+# The chromedriver given, so wasm-pack never tries to download one.
+wasm-pack test --headless --chrome --chromedriver "$CHROMEDRIVER" -- --test wasm

@@ -4,6 +4,11 @@
 //! Listeners registered here go in the same lists as JavaScript's, so order and re-entrancy
 //! rules are the same; each registration returns a [`ListenerHandle`] that removes it when
 //! dropped, as gloo's `EventListener` does.
+//!
+//! A Rust listener must not panic. A JS listener that throws is reported (`listener`) and the
+//! others still run, but on wasm32 a panic cannot be caught: it aborts that dispatch (the
+//! listeners after it miss the message) and the module's state is whatever the panic left.
+//! Report problems from a listener by other means, e.g. a signal of your own.
 
 use std::rc::{Rc, Weak};
 
