@@ -1,6 +1,6 @@
 //! Reading one inbound text frame: its exact size when the core asks, and the message in it.
 
-use js_sys::{JsString, Object};
+use js_sys::JsString;
 use wasm_bindgen::{JsCast, JsValue};
 
 use super::js;
@@ -18,22 +18,30 @@ pub fn utf8_length(text: &JsString) -> usize {
     web_sys::Blob::new_with_str_sequence(&parts).map_or(0, |blob| blob.size() as usize)
 }
 
-/// The message in a frame and its type, or why the frame is not a message (not JSON, not an
-/// object, no string type field). The common case costs three calls into JS: parse, the type
-/// field, its `typeof`; the rest is asked only of frames that fail.
-pub fn parse(text: &JsString, type_field: &JsString) -> Result<(Object, JsString), String> {
+/// A text frame's length in UTF-16 units, or `None` for a binary frame.
+pub fn text_length(data: &JsValue) -> Option<u32> {
+    data.unchecked_ref::<js::FrameData>().length()
+}
+
+/// What `JSON.parse` makes of a frame, and the value of its type field (whatever JSON value that
+/// is, or `undefined`): two calls into JS. The caller checks the type is a string (a lookup of
+/// the known types does that for free), and asks [`not_a_message`] why when it is not.
+pub fn parse(text: &JsString, type_field: &JsString) -> Result<(JsValue, JsValue), String> {
     let parsed = js::json_parse(text).map_err(|thrown| ["the frame is not JSON (", &js::thrown_message(&thrown), ")"].concat())?;
-    let Some(message) = parsed.filter(JsValue::is_object) else {
-        return Err("the frame is JSON but not an object".into());
-    };
-    // An array has no named property, so it fails here too.
-    if let Ok(message_type) = message.unchecked_ref::<js::ObjectExt>().get(type_field).dyn_into::<JsString>() {
-        return Ok((message.unchecked_into(), message_type));
+    let Some(message) = parsed else { return Err(NOT_AN_OBJECT.into()) };
+    let message_type = message.unchecked_ref::<js::Parsed>().get(type_field);
+    Ok((message, message_type))
+}
+
+const NOT_AN_OBJECT: &str = "the frame is JSON but not an object";
+
+/// Why a parsed frame whose type field is not a string is not a message.
+pub fn not_a_message(message: &JsValue, type_field: &JsString) -> String {
+    if !message.is_object() || js_sys::Array::is_array(message) {
+        NOT_AN_OBJECT.into()
+    } else {
+        ["the message has no string '", &String::from(type_field), "' field"].concat()
     }
-    if js_sys::Array::is_array(&message) {
-        return Err("the frame is JSON but not an object".into());
-    }
-    Err(["the message has no string '", &String::from(type_field), "' field"].concat())
 }
 
 /// Byte length of a binary frame (`ArrayBuffer`, or a `Blob` where `binaryType` says so).

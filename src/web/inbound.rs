@@ -23,25 +23,16 @@ impl Driver {
             return;
         }
         let now = clock::now();
-        let Some(text) = data.dyn_ref::<JsString>() else {
+        let Some(units) = frame::text_length(&data) else {
             let bytes = frame::binary_length(&data);
             self.report(|core, now| core.handle_binary_frame(bytes, now));
             return;
         };
-        let verdict = self.core.borrow_mut().handle_text_frame(text.length() as usize, || frame::utf8_length(text), now);
+        let text: &JsString = data.unchecked_ref();
+        let verdict = self.core.borrow_mut().handle_text_frame(units as usize, || frame::utf8_length(text), now);
         if verdict == FrameVerdict::Parse {
-            let parsed = {
-                let mut types = self.types.borrow_mut();
-                let types = types.get_or_insert_with(|| TypeNames {
-                    type_field: JsString::from(self.settings.borrow().type_field.as_str()),
-                    ids: js_sys::Map::new().unchecked_into(),
-                    names: Vec::new(),
-                });
-                frame::parse(text, &types.type_field)
-            };
-            match parsed {
-                Ok((message, message_type)) => {
-                    let name = self.type_name(&message_type);
+            match self.read_message(text) {
+                Ok((message, name)) => {
                     if self.core.borrow_mut().handle_message_type(&name, now) == Route::Dispatch {
                         self.dispatch(&name, &message);
                     }
@@ -55,19 +46,27 @@ impl Driver {
         self.pump();
     }
 
-    /// The text of a message type. An `Rc`, so no borrow of the table is held while listeners run.
-    fn type_name(&self, message_type: &JsString) -> Rc<str> {
+    /// The message in a text frame and the text of its type, or why it is not a message. The
+    /// type's text is an `Rc`, so no borrow of the table is held while listeners run.
+    fn read_message(&self, text: &JsString) -> Result<(JsValue, Rc<str>), String> {
         let mut types = self.types.borrow_mut();
-        let Some(types) = types.as_mut() else { return Rc::from("") };
-        if let Some(id) = types.ids.get(message_type) {
-            return types.names[id as usize].clone();
+        let types = types.get_or_insert_with(|| TypeNames {
+            type_field: JsString::from(self.settings.borrow().type_field.as_str()),
+            ids: js_sys::Map::new().unchecked_into(),
+            names: Vec::new(),
+        });
+        let (message, message_type) = frame::parse(text, &types.type_field)?;
+        // A known type needs no check that it is a string: only strings were put in the map.
+        if let Some(id) = types.ids.get(&message_type) {
+            return Ok((message, types.names[id as usize].clone()));
         }
-        let name: Rc<str> = Rc::from(String::from(message_type));
+        let Some(name) = message_type.as_string() else { return Err(frame::not_a_message(&message, &types.type_field)) };
+        let name: Rc<str> = Rc::from(name);
         if types.names.len() < MAX_INTERNED_TYPES {
-            types.ids.set(message_type, &JsValue::from(types.names.len() as f64));
+            types.ids.set(&message_type, &JsValue::from(types.names.len() as f64));
             types.names.push(name.clone());
         }
-        name
+        Ok((message, name))
     }
 
     /// Typed listeners in the order they were added, then `'*'` listeners; a listener removed

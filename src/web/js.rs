@@ -12,7 +12,7 @@
 //! nothing frees it: one slot leaked per malformed frame or throwing listener (the browser tests
 //! count them). An optional return is converted on the JS side, where `undefined` takes no slot.
 
-use js_sys::{Function, JsString, Object};
+use js_sys::{Function, JsString};
 
 use wasm_bindgen::prelude::*;
 
@@ -46,13 +46,21 @@ extern "C" {
     #[wasm_bindgen(method, js_class = "WebSocket", js_name = send, catch)]
     pub fn send_text(this: &WebSocketExt, text: &JsString) -> Result<(), JsValue>;
 
-    /// A parsed JSON object.
-    #[wasm_bindgen(extends = Object, js_name = Object)]
-    pub type ObjectExt;
+    /// What `JSON.parse` made of a frame: any JSON value but `null`.
+    pub type Parsed;
 
-    /// `object[key]` without `Reflect.get`'s try/catch: the objects read here are plain JSON.
+    /// `value[key]` without `Reflect.get`'s try/catch: on a JSON value other than `null` it
+    /// cannot throw (a primitive or an array just has no such property).
     #[wasm_bindgen(method, structural, indexing_getter)]
-    pub fn get(this: &ObjectExt, key: &JsString) -> JsValue;
+    pub fn get(this: &Parsed, key: &JsString) -> JsValue;
+
+    /// A message event's `data`: a string, or an `ArrayBuffer` or `Blob` for binary frames.
+    pub type FrameData;
+
+    /// `data.length`: a string's length in UTF-16 units, `None` for binary data (which has none),
+    /// so one call tells both.
+    #[wasm_bindgen(method, structural, getter)]
+    pub fn length(this: &FrameData) -> Option<u32>;
 
     /// A `Map` from strings to small numbers.
     #[wasm_bindgen(extends = js_sys::Map, js_name = Map)]
@@ -60,7 +68,7 @@ extern "C" {
 
     /// `map.get(key)`: the number itself crosses, not a JS value to read it from.
     #[wasm_bindgen(method, js_name = get)]
-    pub fn get(this: &NumberMap, key: &JsString) -> Option<u32>;
+    pub fn get(this: &NumberMap, key: &JsValue) -> Option<u32>;
 
     /// `queueMicrotask(callback)`, on whatever the global scope is (window, worker, Node).
     #[wasm_bindgen(js_name = queueMicrotask)]

@@ -174,6 +174,9 @@ impl Options {
         if value.is_undefined() {
             return Err(OptionsError::type_error("an options object with at least 'url' is required".into()));
         }
+        if !value.is_object() || js_sys::Array::is_array(value) {
+            return Err(OptionsError::type_error(["option 'options' must be an object, got ", &js::describe(value)].concat()));
+        }
         read::<Options>(value).map_err(|serde_message| type_error_at(value, &serde_message))
     }
 }
@@ -221,12 +224,21 @@ fn type_error_at(options: &JsValue, serde_message: &str) -> OptionsError {
 
 /// The path (`heartbeat.intervalMs`, `protocols[]`) of the smallest part of `options` that
 /// still fails to read on its own, and its value. An object is narrowed to one entry at a time
-/// (with `url` kept, as it is required), an array to one element.
+/// (with `url` kept, as it is required), an array to one element. (Only `protocols` is an array,
+/// and only of strings, so an array is never an ancestor in [`rebuild`].)
 fn find_culprit(options: &JsValue) -> (String, JsValue) {
     let mut path = String::new();
     let mut keys: Vec<JsValue> = Vec::new();
     let mut value = options.clone();
     loop {
+        // Below the top level: if the object (or array) fails even when emptied, it is the
+        // culprit itself (a wrong type), not something inside it.
+        if !keys.is_empty() {
+            let emptied: JsValue = if js_sys::Array::is_array(&value) { js_sys::Array::new().into() } else { js_sys::Object::new().into() };
+            if read::<Options>(&rebuild(options, &keys, &emptied)).is_err() {
+                return (path, value);
+            }
+        }
         let narrower = if js_sys::Array::is_array(&value) {
             js_sys::Array::from(&value).iter().map(|item| (JsValue::from(0), js_sys::Array::of1(&item).into())).collect::<Vec<_>>()
         } else if value.is_object() {

@@ -63,6 +63,18 @@ describe('options', () => {
     });
   }
 
+  it('names the option itself when its value has the wrong type, an object or array included', async () => {
+    const cases = [
+      [{ url: 'ws://h/x', token: { secret: 1 } }, /TypeError: AgentWire: option 'token' must be a string or a function.*, got object$/],
+      [{ url: 'ws://h/x', heartbeat: [] }, /TypeError: AgentWire: option 'heartbeat' must be an object or false, got an array$/],
+      [{ url: {} }, /TypeError: AgentWire: option 'url' must be a string, got object$/],
+      [{ url: 'ws://h/x', protocols: [['v1']] }, /TypeError: AgentWire: option 'protocols\[\]' must be a string, got an array$/],
+      [{ url: 'ws://h/x', queue: { maxAgeMs: null, maxBytes: '1' } }, /TypeError: AgentWire: option 'queue.maxBytes' must be a number, got string$/],
+      [7, /TypeError: AgentWire: option 'options' must be an object, got number$/],
+    ];
+    for (const [options, expected] of cases) expect(await constructionError(options)).toMatch(expected);
+  });
+
   it('rejects wrong argument types of methods with a TypeError and keeps working', async () => {
     const result = await f.page.evaluate(() => {
       const t = new WebSocketTransport({ url: 'ws://127.0.0.1:1/x' });
