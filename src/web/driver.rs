@@ -30,7 +30,7 @@ use wasm_bindgen::prelude::*;
 
 use super::clock;
 use super::handles::{Handles, Slot};
-use super::listener::{ErrorListener, MessageListener, StatusListener, Subscriber};
+use super::listener::{ErrorListener, Listener, MessageListener, StatusListener, Subscriber};
 use super::options::{out_of_range, OptionsError, WebSettings};
 use super::signals::{SignalEvents, SignalSubscription};
 use super::socket::{protocol_list, Socket, SocketEvents};
@@ -38,7 +38,7 @@ use super::timer::DeadlineTimer;
 use super::{js, resources, values, TransportError};
 use crate::core::close_policy::{ABNORMAL_CLOSURE, NORMAL_CLOSURE};
 use crate::core::errors::ErrorFields;
-use crate::core::listeners::{ListenerId, ListenerList, TypedListeners};
+use crate::core::listeners::{ListenerId, ListenerList, Targets, TypedListeners};
 use crate::core::{Action, AttemptId, Config, Connection, ErrorKind, Status, StatusChange};
 use crate::prelude::*;
 
@@ -316,22 +316,27 @@ impl Driver {
         }
     }
 
-    fn deliver_status(&self, change: &StatusChange) {
-        let targets = self.statuses.borrow().snapshot();
-        let mut event = None;
+    /// Calls `call` with each listener of `targets` still registered, in order, and stops if the
+    /// transport is freed meanwhile (a listener may free it). `targets` is a snapshot: no borrow
+    /// of the list is held while listeners run.
+    pub fn each_active<R: ?Sized>(&self, targets: &Targets<Listener<R>>, mut call: impl FnMut(&Listener<R>)) {
         for entry in targets.iter() {
             if self.freed.get() {
                 return;
             }
-            if !entry.is_active() {
-                continue;
+            if entry.is_active() {
+                call(&entry.listener);
             }
-            let result = match &entry.listener {
-                StatusListener::Js(function) => {
-                    let event = event.get_or_insert_with(|| values::status_event(change));
-                    js::call1(function, event).map(drop)
-                }
-                StatusListener::Rust(listener) => {
+        }
+    }
+
+    fn deliver_status(&self, change: &StatusChange) {
+        let targets = self.statuses.borrow().snapshot();
+        let mut event = None;
+        self.each_active(&targets, |listener| {
+            let result = match listener {
+                Listener::Js(function) => js::call1(function, event.get_or_insert_with(|| values::status_event(change))).map(drop),
+                Listener::Rust(listener) => {
                     listener(change);
                     Ok(())
                 }
@@ -339,44 +344,29 @@ impl Driver {
             if let Err(thrown) = result {
                 self.report_listener_error("an onStatus listener", thrown);
             }
-        }
+        });
     }
 
     fn deliver_error(&self, error: &TransportError) {
         let targets = self.errors.borrow().snapshot();
         let mut event = None;
-        for entry in targets.iter() {
-            if self.freed.get() {
-                return;
-            }
-            if !entry.is_active() {
-                continue;
-            }
-            match &entry.listener {
-                ErrorListener::Js(function) => {
-                    let event = event.get_or_insert_with(|| values::error_event(error));
-                    if let Err(thrown) = js::call1(function, event) {
-                        // Reporting it as another error event could loop forever.
-                        web_sys::console::error_2(&"AgentWire: an onError listener threw".into(), &thrown);
-                    }
+        self.each_active(&targets, |listener| match listener {
+            Listener::Js(function) => {
+                if let Err(thrown) = js::call1(function, event.get_or_insert_with(|| values::error_event(error))) {
+                    // Reporting it as another error event could loop forever.
+                    web_sys::console::error_2(&"AgentWire: an onError listener threw".into(), &thrown);
                 }
-                ErrorListener::Rust(listener) => listener(error),
             }
-        }
+            Listener::Rust(listener) => listener(error),
+        });
     }
 
     fn deliver_snapshot_change(&self) {
         let targets = self.subscribers.borrow().snapshot();
-        for entry in targets.iter() {
-            if self.freed.get() {
-                return;
-            }
-            if !entry.is_active() {
-                continue;
-            }
-            let result = match &entry.listener {
-                Subscriber::Js(function) => js::call0(function).map(drop),
-                Subscriber::Rust(listener) => {
+        self.each_active(&targets, |listener| {
+            let result = match listener {
+                Listener::Js(function) => js::call0(function).map(drop),
+                Listener::Rust(listener) => {
                     listener();
                     Ok(())
                 }
@@ -384,7 +374,7 @@ impl Driver {
             if let Err(thrown) = result {
                 self.report_listener_error("a subscriber", thrown);
             }
-        }
+        });
     }
 
     // ---- what the app's object asks -----------------------------------------------------------

@@ -13,7 +13,7 @@ use wasm_bindgen::{JsCast, JsValue};
 use super::clock;
 use super::driver::{Driver, TypeNames, MAX_INTERNED_TYPES};
 use super::{frame, js};
-use super::listener::MessageListener;
+use super::listener::{Listener, MessageListener};
 use crate::core::{ErrorKind, FrameVerdict, Route};
 use crate::prelude::*;
 
@@ -73,21 +73,17 @@ impl Driver {
     /// meanwhile is skipped, one added meanwhile waits for the next message.
     fn dispatch(&self, message_type: &str, message: &JsValue) {
         let (typed, wildcard) = self.messages.borrow().targets(message_type);
-        for entry in typed.iter().flat_map(|list| list.iter()).chain(wildcard.iter()) {
-            if self.is_freed() {
-                return;
-            }
-            if !entry.is_active() {
-                continue;
-            }
-            match &entry.listener {
-                MessageListener::Js(function) => {
-                    if let Err(thrown) = js::call1(function, message) {
-                        self.report_listener_error(&["a listener for '", message_type, "'"].concat(), thrown);
-                    }
+        let mut call = |listener: &MessageListener| match listener {
+            Listener::Js(function) => {
+                if let Err(thrown) = js::call1(function, message) {
+                    self.report_listener_error(&["a listener for '", message_type, "'"].concat(), thrown);
                 }
-                MessageListener::Rust(listener) => listener(message),
             }
+            Listener::Rust(listener) => listener(message),
+        };
+        if let Some(typed) = &typed {
+            self.each_active(typed, &mut call);
         }
+        self.each_active(&wildcard, call);
     }
 }
