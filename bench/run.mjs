@@ -8,7 +8,9 @@
 //   node bench/run.mjs --server-bin PATH    # another build of the reference server
 //   node bench/run.mjs --package-root DIR   # another checkout's agentwire package (package.json, pkg/, js/)
 //
-// Metrics (--only): size, percall, throughput, latency, store, recovery, memory, dead.
+// Metrics (--only): size, percall, throughput, throughput-ws, latency, store, recovery, memory, dead.
+// throughput-ws is throughput from a Node `ws` blast feed (bench/lib/ws-feed.mjs) instead of the
+// reference server, every client but socket.io (which speaks its own protocol).
 // Every measurement runs in a fresh page (own browser context and V8 heap); within a round the
 // clients go round-robin, each round starting with the next client; round 0 is a warm-up and is
 // discarded. Results: the table on stdout, bench/results.json (rows), bench/results-detail.json
@@ -20,17 +22,17 @@ import { parseArgs } from 'node:util';
 
 import { buildPages, CLIENTS } from './lib/build.mjs';
 import { launchBrowser, openBenchPage, threadTimes } from './lib/browser.mjs';
-import { cpuShares, cpuSnapshot } from './lib/cpu.mjs';
+import { cpuShares, cpuSnapshot, rendererMainThreadCpu } from './lib/cpu.mjs';
 import { loadNow, machineInfo } from './lib/machine.mjs';
 import { BENCH, isAgentWire, ROOT } from './lib/paths.mjs';
 import { summarizeCpuProfile } from './lib/profile.mjs';
 import { buildRows, renderMarkdown, renderTable } from './lib/report.mjs';
-import { startPageServer, startReferenceServer, startSocketIoServer } from './lib/servers.mjs';
+import { startPageServer, startReferenceServer, startSocketIoServer, startWsFeed } from './lib/servers.mjs';
 import { measureSizes } from './lib/size.mjs';
 import { rotate, summary } from './lib/stats.mjs';
 import { nativeLatency, nativeServerRate } from './lib/native.mjs';
 
-const ALL_METRICS = ['size', 'percall', 'throughput', 'latency', 'store', 'recovery', 'memory', 'dead'];
+const ALL_METRICS = ['size', 'percall', 'throughput', 'throughput-ws', 'latency', 'store', 'recovery', 'memory', 'dead'];
 
 const { values: opts } = parseArgs({
   options: {
@@ -117,17 +119,19 @@ const failure = (metric, client, round, error) => {
 
 let ref;
 let sio;
+let feed;
 let pages;
 let browser;
 async function startAll() {
   ref = await startReferenceServer();
   sio = await startSocketIoServer(SOCKET_IO_DEFAULT_PING);
+  feed = await startWsFeed();
   pages = await startPageServer();
   browser = await launchBrowser();
 }
 async function stopAll() {
   await browser?.close().catch(() => {});
-  await Promise.all([ref?.stop(), sio?.stop(), pages?.stop()]);
+  await Promise.all([ref?.stop(), sio?.stop(), feed?.stop(), pages?.stop()]);
 }
 process.on('SIGINT', async () => {
   await stopAll();
@@ -208,19 +212,33 @@ async function runThroughput() {
   const native = await nativeServerRate(ref, CONFIG.throughputCount);
   detail.nativeServerRate = native;
   if (native) log(`throughput: the server to a native client (bench_client): ${Math.round(native.eventsPerSec).toLocaleString('en')} events/s`);
-  await roundRobin('throughput', {}, (client, round) =>
+  await measureThroughput('throughput', clients, (client) => urlFor(client, '/ws/bench'));
+}
+
+/** The same measurement fed by the Node `ws` blast feed (issue 16). */
+async function runThroughputWs() {
+  await measureThroughput('throughput-ws', clients.filter((c) => c !== 'socket.io'), () => feed.ws());
+}
+
+async function measureThroughput(metric, participants, urlOf) {
+  await roundRobin(metric, { participants }, (client, round) =>
     inFreshPage(client, async (page) => {
       // The warm-up round only needs the JIT warm: a tenth of the events.
       const count = round === 0 ? Math.ceil(CONFIG.throughputCount / 10) : CONFIG.throughputCount;
       await page.cdp.send('Performance.enable');
       const roots = cpuRoots();
       const cpu0 = cpuSnapshot(roots);
+      const main0 = rendererMainThreadCpu(roots);
       const t0 = await threadTimes(page);
       const wall0 = performance.now();
-      const result = await page.evaluate((a) => window.bench.throughput(a), { url: urlFor(client, '/ws/bench'), count });
+      const result = await page.evaluate((a) => window.bench.throughput(a), { url: urlOf(client), count });
       const wall = (performance.now() - wall0) / 1000;
       const t1 = await threadTimes(page);
+      const main1 = rendererMainThreadCpu(roots);
       const cpu = cpuShares(cpu0, cpuSnapshot(roots), wall);
+      // CPU time of the renderer's main thread per event: unlike the task durations above, it
+      // leaves out time spent waiting for a core, so it holds on a busy machine.
+      result.mainThreadCpuUsPerEvent = ((main1 - main0) / count) * 1e6;
       result.mainThreadBusy = (t1.task - t0.task) / (t1.timestamp - t0.timestamp);
       result.scriptUsPerEvent = ((t1.script - t0.script) / count) * 1e6;
       // All the page's main-thread time per event (the browser's delivery included): what the
@@ -228,7 +246,7 @@ async function runThroughput() {
       result.taskUsPerEvent = ((t1.task - t0.task) / count) * 1e6;
       result.mainThreadCapacity = 1e6 / result.taskUsPerEvent;
       result.cpu = cpu;
-      log(`  ${client}: ${Math.round(result.eventsPerSec).toLocaleString('en')} events/s${result.complete ? '' : ' INCOMPLETE'}; page main thread ${(result.mainThreadBusy * 100).toFixed(0)}% busy, ${result.taskUsPerEvent.toFixed(1)} µs/event (script ${result.scriptUsPerEvent.toFixed(2)}); cpu ${fmtCpu(cpu)}`);
+      log(`  ${client}: ${Math.round(result.eventsPerSec).toLocaleString('en')} events/s${result.complete ? '' : ' INCOMPLETE'}; page main thread ${(result.mainThreadBusy * 100).toFixed(0)}% busy, ${result.taskUsPerEvent.toFixed(1)} µs/event (script ${result.scriptUsPerEvent.toFixed(2)}, main-thread CPU ${result.mainThreadCpuUsPerEvent.toFixed(1)}); cpu ${fmtCpu(cpu)}`);
       return result;
     }),
   );
@@ -467,7 +485,7 @@ try {
     await run();
     detail.phaseSeconds = { ...detail.phaseSeconds, [metric]: Math.round((Date.now() - phaseStart) / 1000) };
   };
-  const phases = { size: runSize, percall: runPerCall, throughput: runThroughput, latency: runLatency, store: runStore, recovery: runRecovery, memory: runMemory };
+  const phases = { size: runSize, percall: runPerCall, throughput: runThroughput, 'throughput-ws': runThroughputWs, latency: runLatency, store: runStore, recovery: runRecovery, memory: runMemory };
   // Dead-connection detection has servers of its own (socket.io with the 5000/3000 heartbeat),
   // so its silence never reaches another test's connections, nor their drops its own.
   const dead = async () => {

@@ -35,6 +35,16 @@ function category(cmdline) {
 
 /** CPU seconds so far per category, over the processes descending from `roots` (pids). */
 export function cpuSnapshot(roots) {
+  const totals = {};
+  for (const p of descendants(roots)) {
+    const name = category(p.cmdline);
+    if (name) totals[name] = (totals[name] ?? 0) + p.cpu;
+  }
+  return totals;
+}
+
+/** The processes descending from `roots` (pids), roots included. */
+function descendants(roots) {
   const procs = readdirSync('/proc').filter((d) => /^\d+$/.test(d)).map(readProc).filter(Boolean);
   const children = new Map();
   for (const p of procs) {
@@ -44,16 +54,15 @@ export function cpuSnapshot(roots) {
   const byPid = new Map(procs.map((p) => [p.pid, p]));
   const seen = new Set();
   const stack = roots.filter(Boolean).map((pid) => byPid.get(pid)).filter(Boolean);
-  const totals = {};
+  const out = [];
   while (stack.length) {
     const p = stack.pop();
     if (seen.has(p.pid)) continue;
     seen.add(p.pid);
-    const name = category(p.cmdline);
-    if (name) totals[name] = (totals[name] ?? 0) + p.cpu;
+    out.push(p);
     stack.push(...(children.get(p.pid) ?? []));
   }
-  return totals;
+  return out;
 }
 
 /** Per-category CPU seconds between two snapshots, as a fraction of `wallSeconds`. */
@@ -63,4 +72,27 @@ export function cpuShares(before, after, wallSeconds) {
     out[key] = ((after[key] ?? 0) - (before[key] ?? 0)) / wallSeconds;
   }
   return out;
+}
+
+/**
+ * CPU seconds used so far by the main threads of Chromium's renderers under
+ * `roots`: the page's JavaScript, wasm and DOM event dispatch, with time spent waiting for a core
+ * left out. Unlike the page's own task durations (wall-clock), this stays meaningful when other
+ * processes compete for the cores (issue 16).
+ */
+export function rendererMainThreadCpu(roots) {
+  return descendants(roots)
+    .filter((p) => category(p.cmdline) === 'renderer')
+    .reduce((total, p) => total + mainThreadCpu(p.pid), 0);
+}
+
+/** The renderer's main thread is its first thread (tid = pid); Chromium names it after the process. */
+function mainThreadCpu(pid) {
+  try {
+    const stat = readFileSync(`/proc/${pid}/task/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / TICKS;
+  } catch {
+    return 0;
+  }
 }

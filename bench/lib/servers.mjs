@@ -91,6 +91,12 @@ export async function startReferenceServer() {
   return { port, origin, binary: referenceServerBinary(), ws: (path) => `ws://127.0.0.1:${port}${path}`, control: controlClient(origin), stop: stopper(child), pid: child.pid };
 }
 
+/** The Node `ws` blast feed (bench/lib/ws-feed.mjs) in its own Node process (issue 16). */
+export async function startWsFeed() {
+  const { child, port } = await spawnListening(process.execPath, [join(BENCH, 'lib', 'ws-feed.mjs'), '--port', '0'], /listening on http:\/\/127\.0\.0\.1:(\d+)/, 'ws-feed');
+  return { port, ws: () => `ws://127.0.0.1:${port}/`, stop: stopper(child), pid: child.pid };
+}
+
 /** The socket.io server (bench/lib/sio-server.mjs) in its own Node process. */
 export async function startSocketIoServer({ pingInterval = 25000, pingTimeout = 20000 } = {}) {
   const { child, port } = await spawnListening(
