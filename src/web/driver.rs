@@ -349,7 +349,7 @@ impl Driver {
         let mut event = None;
         self.each_active(&targets, |listener| {
             let result = match listener {
-                Listener::Js(function) => js::call1(function, event.get_or_insert_with(|| values::status_event(change))).map(drop),
+                Listener::Js(function) => js::call1(function, event.get_or_insert_with(|| values::status_event(change))),
                 Listener::Rust(listener) => {
                     listener(change);
                     Ok(())
@@ -379,7 +379,7 @@ impl Driver {
         let targets = self.subscribers.borrow().snapshot();
         self.each_active(&targets, |listener| {
             let result = match listener {
-                Listener::Js(function) => js::call0(function).map(drop),
+                Listener::Js(function) => js::call0(function),
                 Listener::Rust(listener) => {
                     listener();
                     Ok(())

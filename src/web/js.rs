@@ -30,13 +30,20 @@ extern "C" {
     #[wasm_bindgen(extends = Function, js_name = Function)]
     pub type Callback;
 
-    /// `callback.call(this, )`; the error is what it threw (see above for the `Option`).
+    /// `callback.call(this)` and what it returned; the error is what it threw (see above for the
+    /// `Option`).
     #[wasm_bindgen(method, js_name = call, catch)]
-    pub fn call0(this: &Callback, context: &JsValue) -> Result<Option<JsValue>, JsValue>;
+    pub fn call0_returning(this: &Callback, context: &JsValue) -> Result<Option<JsValue>, JsValue>;
 
-    /// `callback.call(this, argument)`; the error is what it threw.
+    /// `callback.call(this)`, its result left in JS; the error is what it threw.
     #[wasm_bindgen(method, js_name = call, catch)]
-    pub fn call1(this: &Callback, context: &JsValue, argument: &JsValue) -> Result<Option<JsValue>, JsValue>;
+    pub fn call0(this: &Callback, context: &JsValue) -> Result<(), JsValue>;
+
+    /// `callback.call(this, argument)`, its result left in JS: a listener's return value is never
+    /// used, and bringing it into wasm would cost an externref slot (taken in JS, freed by a
+    /// second call into wasm) on every message (issue 16).
+    #[wasm_bindgen(method, js_name = call, catch)]
+    pub fn call1(this: &Callback, context: &JsValue, argument: &JsValue) -> Result<(), JsValue>;
 
     /// web-sys's `WebSocket`, for one more binding of its `send`.
     #[wasm_bindgen(extends = web_sys::WebSocket, js_name = WebSocket)]
@@ -90,12 +97,17 @@ extern "C" {
 }
 
 /// Calls a JS function the app gave with no arguments; `Err` is what it threw.
-pub fn call0(function: &Function) -> Result<Option<JsValue>, JsValue> {
+pub fn call0(function: &Function) -> Result<(), JsValue> {
     function.unchecked_ref::<Callback>().call0(&JsValue::UNDEFINED)
 }
 
+/// Calls a JS function the app gave with no arguments for what it returns; `Err` is what it threw.
+pub fn call0_returning(function: &Function) -> Result<Option<JsValue>, JsValue> {
+    function.unchecked_ref::<Callback>().call0_returning(&JsValue::UNDEFINED)
+}
+
 /// Calls a JS function the app gave with `argument`; `Err` is what it threw.
-pub fn call1(function: &Function, argument: &JsValue) -> Result<Option<JsValue>, JsValue> {
+pub fn call1(function: &Function, argument: &JsValue) -> Result<(), JsValue> {
     function.unchecked_ref::<Callback>().call1(&JsValue::UNDEFINED, argument)
 }
 

@@ -14,7 +14,7 @@ use crate::prelude::*;
 
 pub fn fetch(driver: &Driver, attempt: AttemptId) {
     let Some(function) = driver.settings.borrow().token_function.clone() else { return };
-    match js::call0(&function).map(Option::unwrap_or_default) {
+    match js::call0_returning(&function).map(Option::unwrap_or_default) {
         Err(thrown) => answer(driver, attempt, Err(js::thrown_message(&thrown))),
         Ok(value) if is_promise_like(&value) => {
             let settled = driver.handles.function(Slot::TokenSettled);
