@@ -141,7 +141,8 @@ fn without_a_welcome_within_the_connect_timeout_the_server_is_taken_as_not_resum
     h.send("queued");
     h.connect();
     h.open();
-    assert_eq!(h.receive_event(Some(1)), Route::Dispatch, "events before any welcome are delivered");
+    assert_eq!(h.receive_event(None), Route::Dispatch, "events outside a stream are delivered before any welcome");
+    assert_eq!(h.receive_event(Some(1)), Route::Consumed, "sequenced ones wait for the replay after the welcome");
     h.advance_by(499.0);
     assert_eq!(h.status(), Status::Connecting);
     h.advance_by(1.0);
@@ -213,4 +214,21 @@ fn a_reconnection_counts_once_it_is_established() {
     assert_eq!(h.conn.stats().reconnects, 0, "not yet: the handshake is not done");
     h.welcome(Some("s1"), true, None);
     assert_eq!(h.conn.stats().reconnects, 1);
+}
+
+#[test]
+fn sequenced_events_before_the_welcome_are_left_for_the_replay_after_it() {
+    // A server that got `resume` late streamed as to a plain client first; after its welcome it
+    // sends those events again from where the client asked.
+    let mut h = Harness::new(resume_config());
+    h.connect();
+    h.open();
+    assert!(h.conn.tracks_sequence(), "seq is read during the handshake");
+    assert_eq!(h.receive_event(Some(1)), Route::Consumed, "not delivered before the welcome");
+    assert_eq!(h.receive_event(None), Route::Dispatch, "an event outside the stream is delivered");
+    h.welcome(Some("s1"), false, None);
+    assert_eq!(h.receive_event(Some(1)), Route::Dispatch, "the replay after the welcome is delivered, once");
+    assert_eq!(h.receive_event(Some(2)), Route::Dispatch);
+    assert_eq!(h.conn.snapshot().last_seq, 2);
+    assert!(h.errors().is_empty());
 }

@@ -415,10 +415,10 @@ impl<P: Clone> Connection<P> {
     }
 
     /// Whether the embedder must read each dispatched event's `seq` and report it with
-    /// [`handle_event_seq`](Self::handle_event_seq): only on a connection whose server sent
-    /// `welcome`, so without resume the per-message path reads nothing more.
+    /// [`handle_event_seq`](Self::handle_event_seq): on a connection waiting for `welcome` or
+    /// whose server sent it, so without resume the per-message path reads nothing more.
     pub fn tracks_sequence(&self) -> bool {
-        matches!(self.phase, Phase::Open { stream: Stream::Sequenced, .. })
+        matches!(self.phase, Phase::Open { stream: Stream::Sequenced | Stream::AwaitingWelcome { .. }, .. })
     }
 
     /// The `seq` of an event about to be dispatched (`None`: it has none; a value that is not a
@@ -430,6 +430,12 @@ impl<P: Clone> Connection<P> {
         let Some(seq) = seq else { return Route::Dispatch };
         if !self.tracks_sequence() {
             return Route::Dispatch;
+        }
+        // A server that got `resume` late (after it began streaming as to a plain client) sends
+        // these again after its `welcome`, from where the client asked: delivering them now
+        // would deliver them twice (PROTOCOL.md, "The handshake").
+        if matches!(self.phase, Phase::Open { stream: Stream::AwaitingWelcome { .. }, .. }) {
+            return Route::Consumed;
         }
         const MAX_SAFE_INTEGER: f64 = 9_007_199_254_740_991.0;
         if !(seq >= 1.0 && seq <= MAX_SAFE_INTEGER && seq.fract() == 0.0) {
