@@ -232,3 +232,27 @@ fn sequenced_events_before_the_welcome_are_left_for_the_replay_after_it() {
     assert_eq!(h.conn.snapshot().last_seq, 2);
     assert!(h.errors().is_empty());
 }
+
+#[test]
+fn a_normal_close_before_the_welcome_after_withheld_events_is_retried_to_get_them() {
+    // A run that ended (close 1000) before the server read a late `resume`: its events were
+    // withheld, so the transport resumes to get them instead of stopping.
+    let mut h = Harness::new(resume_config());
+    h.connect();
+    h.open();
+    assert_eq!(h.receive_event(Some(1)), Route::Consumed);
+    h.close(1000);
+    assert_eq!(h.status(), Status::Reconnecting, "not done: the withheld events are still owed");
+    h.wait_for_retry();
+    h.open();
+    assert_eq!(h.sent.last().map(String::as_str), Some("<resume null 0>"));
+}
+
+#[test]
+fn a_normal_close_before_the_welcome_with_nothing_withheld_ends_the_connection() {
+    let mut h = Harness::new(resume_config());
+    h.connect();
+    h.open();
+    h.close(1000);
+    assert_eq!(h.status(), Status::Disconnected);
+}

@@ -121,7 +121,8 @@ enum Stream {
     /// Resume is off, or the server never answered `resume`: events are delivered as they come.
     Unsequenced,
     /// `resume` sent; the connection is established once `welcome` arrives, or at `deadline`.
-    AwaitingWelcome { deadline: Millis },
+    /// `withheld`: sequenced events came meanwhile and were left for the replay after `welcome`.
+    AwaitingWelcome { deadline: Millis, withheld: bool },
     /// `welcome` arrived: events carrying `seq` are delivered once and in order.
     Sequenced,
 }
@@ -344,7 +345,7 @@ impl<P: Clone> Connection<P> {
             // First, before anything held or queued: the server answers it before any event.
             let (session, after) = (self.snapshot.session_id.clone(), self.snapshot.last_seq);
             self.actions.push(Action::SendResume { session, after });
-            Stream::AwaitingWelcome { deadline: now + self.config.connect_timeout_ms }
+            Stream::AwaitingWelcome { deadline: now + self.config.connect_timeout_ms, withheld: false }
         } else {
             Stream::Unsequenced
         };
@@ -434,7 +435,8 @@ impl<P: Clone> Connection<P> {
         // A server that got `resume` late (after it began streaming as to a plain client) sends
         // these again after its `welcome`, from where the client asked: delivering them now
         // would deliver them twice (PROTOCOL.md, "The handshake").
-        if matches!(self.phase, Phase::Open { stream: Stream::AwaitingWelcome { .. }, .. }) {
+        if let Phase::Open { stream: Stream::AwaitingWelcome { withheld, .. }, .. } = &mut self.phase {
+            *withheld = true;
             return Route::Consumed;
         }
         const MAX_SAFE_INTEGER: f64 = 9_007_199_254_740_991.0;
@@ -470,10 +472,17 @@ impl<P: Clone> Connection<P> {
                 self.report_error(ErrorKind::ConnectionFailed, message, fields, None);
                 self.fail_attempt(now, Some(code), Some(reason.to_owned()));
             }
-            Phase::Open { attempt: current, opened_at, .. } if current == attempt => {
+            Phase::Open { attempt: current, opened_at, stream, .. } if current == attempt => {
                 self.record_close(code, reason);
                 self.forget_streak_if_stable(opened_at, now);
-                match classify_close(code) {
+                let mut verdict = classify_close(code);
+                // The server finished a stream (a run ends with 1000) before it read our late
+                // `resume`, so it sent that stream as to a plain client and we withheld it: only a
+                // resumption gets those events, so this close is retried, not taken as the end.
+                if verdict == CloseVerdict::Done && matches!(stream, Stream::AwaitingWelcome { withheld: true, .. }) {
+                    verdict = CloseVerdict::Retry;
+                }
+                match verdict {
                     CloseVerdict::Done => {
                         self.phase = Phase::Stopped;
                         self.set_status(Status::Disconnected, Some(code), Some(reason.to_owned()));
@@ -586,7 +595,7 @@ impl<P: Clone> Connection<P> {
             Phase::Waiting { retry_at } if now >= *retry_at => self.start_attempt(now),
             Phase::Open { heartbeat, opened_at, stream, .. } => {
                 let opened_at = *opened_at;
-                let welcome_overdue = matches!(*stream, Stream::AwaitingWelcome { deadline } if now >= deadline);
+                let welcome_overdue = matches!(*stream, Stream::AwaitingWelcome { deadline, .. } if now >= deadline);
                 let due = heartbeat.as_mut().map_or(HeartbeatDue::Nothing, |hb| hb.poll(now));
                 if welcome_overdue {
                     // No answer to `resume`: a server that does not speak the protocol.
@@ -636,7 +645,7 @@ impl<P: Clone> Connection<P> {
             Phase::FetchingToken { deadline, .. } | Phase::Opening { deadline, .. } => Some(*deadline),
             Phase::Waiting { retry_at } => Some(*retry_at),
             Phase::Open { heartbeat, stream, .. } => {
-                let welcome = if let Stream::AwaitingWelcome { deadline } = stream { Some(*deadline) } else { None };
+                let welcome = if let Stream::AwaitingWelcome { deadline, .. } = stream { Some(*deadline) } else { None };
                 earliest(heartbeat.as_ref().map(Heartbeat::deadline), welcome)
             }
             _ => None,
