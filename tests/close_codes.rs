@@ -98,6 +98,24 @@ fn a_stable_connection_earns_a_new_refresh_for_a_later_rejection() {
 }
 
 #[test]
+fn server_error_restart_and_try_again_later_reconnect_after_a_backoff_delay() {
+    // 1013 is what the reference server sends a slow consumer; it used to send 1008, which
+    // ended in `error` for good. These three must wait out a backoff, not hammer the server.
+    for code in [1011, 1012, 1013] {
+        let mut h = connected(harness::config_without_jitter());
+        h.close(code);
+        assert_eq!(h.status(), Status::Reconnecting, "code {code}");
+        assert!(!h.errors().contains(&ErrorKind::Rejected), "code {code} is not a rejection");
+        h.advance_by(999.0);
+        assert_eq!(h.opens(), 1, "code {code}: no attempt before the 1 s initial delay");
+        assert_eq!(h.wait_for_retry(), 1.0, "code {code}");
+        assert_eq!(h.opens(), 2, "code {code}");
+        h.open();
+        assert_eq!(h.status(), Status::Connected, "code {code}");
+    }
+}
+
+#[test]
 fn every_other_code_reconnects() {
     for code in [1001, 1005, 1006, 1011, 1012, 1013, 4000, 4001, 4500, 3000] {
         let mut h = connected(Config::default());

@@ -6,10 +6,12 @@ use std::sync::Arc;
 use axum::routing::{any, get};
 use axum::Router;
 
+use crate::acks::Acks;
 use crate::chaos::Chaos;
 use crate::config::Config;
 use crate::event_log::EventLog;
 use crate::registry::Registry;
+use crate::resume::SessionStore;
 use crate::sessions::Sessions;
 use crate::{charts, control, endpoints, http_layer, static_files};
 
@@ -19,6 +21,9 @@ pub struct App {
     pub chaos: Chaos,
     pub log: EventLog,
     pub sessions: Sessions,
+    /// Resumable stream sessions (seq, replay, grace period).
+    pub resume: SessionStore,
+    pub acks: Acks,
 }
 
 impl App {
@@ -28,6 +33,10 @@ impl App {
             chaos: Chaos::default(),
             log: EventLog::default(),
             sessions: Sessions::default(),
+            resume: SessionStore::new(&config),
+            // The protocol asks for at least the age bound; a client may also resume (and
+            // re-send) until the grace period ends, so keep ids for the longer of the two.
+            acks: Acks::new(config.resume_max_age.max(config.resume_grace)),
             config,
         })
     }

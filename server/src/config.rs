@@ -73,9 +73,31 @@ pub struct Cli {
     pub max_connections: usize,
 
     /// Frames queued per client. A broadcast or control send to a full queue disconnects that
-    /// client (1008 "slow consumer"); the connection's own streams wait for room instead.
+    /// client (1013 "slow consumer", which clients retry); the connection's own streams wait
+    /// for room instead.
     #[arg(long, default_value_t = 4096, value_name = "N")]
     pub max_outbound_frames: usize,
+
+    /// Resumable streams (/ws/stream, /ws/runs, /ws/agent-tracking): most events a session
+    /// holds for replay; older ones are dropped, and a resume that needs one gets
+    /// resumed:false, reason "evicted".
+    #[arg(long, env = "AGENTWIRE_RESUME_MAX_EVENTS", default_value_t = 10_000, value_name = "N")]
+    pub resume_max_events: usize,
+
+    /// Most bytes of events a session holds for replay (default 8 MiB); beyond it the oldest
+    /// are dropped (reason "evicted").
+    #[arg(long, env = "AGENTWIRE_RESUME_MAX_BYTES", default_value_t = 8 << 20, value_name = "BYTES")]
+    pub resume_max_bytes: usize,
+
+    /// Longest a session holds an event for replay; older ones are dropped (reason "expired").
+    /// Client message ids are remembered for deduplication at least this long.
+    #[arg(long, env = "AGENTWIRE_RESUME_MAX_AGE_MS", default_value_t = 120_000, value_name = "MS")]
+    pub resume_max_age_ms: u64,
+
+    /// How long a resumable session, and the chat or run behind it, outlives its socket; a
+    /// client resuming within it gets the rest. Then the session is discarded.
+    #[arg(long, env = "AGENTWIRE_RESUME_GRACE_MS", default_value_t = 120_000, value_name = "MS")]
+    pub resume_grace_ms: u64,
 
     /// No connection/control logging on stderr (the startup line is still printed).
     #[arg(long)]
@@ -105,6 +127,10 @@ pub struct Config {
     pub max_message_bytes: usize,
     pub max_connections: usize,
     pub max_outbound_frames: usize,
+    pub resume_max_events: usize,
+    pub resume_max_bytes: usize,
+    pub resume_max_age: Duration,
+    pub resume_grace: Duration,
     pub quiet: bool,
 }
 
@@ -123,6 +149,10 @@ impl Default for Config {
             max_message_bytes: 1 << 20,
             max_connections: 1024,
             max_outbound_frames: 4096,
+            resume_max_events: 10_000,
+            resume_max_bytes: 8 << 20,
+            resume_max_age: Duration::from_millis(120_000),
+            resume_grace: Duration::from_millis(120_000),
             quiet: true,
         }
     }
@@ -175,6 +205,13 @@ impl Config {
             );
         }
 
+        if cli.resume_max_events == 0 || cli.resume_max_bytes == 0 {
+            return Err("--resume-max-events and --resume-max-bytes must be at least 1".into());
+        }
+        if cli.resume_max_age_ms == 0 || cli.resume_grace_ms == 0 {
+            return Err("--resume-max-age-ms and --resume-grace-ms must be at least 1".into());
+        }
+
         Ok(Config {
             host: cli.host,
             port: cli.port,
@@ -188,8 +225,21 @@ impl Config {
             max_message_bytes: cli.max_message_bytes,
             max_connections: cli.max_connections,
             max_outbound_frames: cli.max_outbound_frames,
+            resume_max_events: cli.resume_max_events,
+            resume_max_bytes: cli.resume_max_bytes,
+            resume_max_age: Duration::from_millis(cli.resume_max_age_ms),
+            resume_grace: Duration::from_millis(cli.resume_grace_ms),
             quiet: cli.quiet,
         })
+    }
+
+    /// The per-session replay bounds.
+    pub fn resume_bounds(&self) -> crate::resume::buffer::Bounds {
+        crate::resume::buffer::Bounds {
+            max_events: self.resume_max_events,
+            max_bytes: self.resume_max_bytes,
+            max_age: self.resume_max_age,
+        }
     }
 }
 
@@ -276,6 +326,17 @@ mod tests {
         let cli = Cli::parse_from(["agentwire-server"]);
         let cfg = Config::from_cli(cli, None).unwrap();
         assert_eq!(cfg.tokens, [DEFAULT_TOKEN]);
+    }
+
+    #[test]
+    fn resume_bounds_default_to_the_protocol_values_and_zero_is_refused() {
+        let cfg = Config::from_cli(Cli::parse_from(["agentwire-server"]), None).unwrap();
+        assert_eq!(cfg.resume_max_events, 10_000);
+        assert_eq!(cfg.resume_max_bytes, 8 << 20);
+        assert_eq!(cfg.resume_max_age, Duration::from_secs(120));
+        assert_eq!(cfg.resume_grace, Duration::from_secs(120));
+        let cli = Cli::parse_from(["agentwire-server", "--resume-grace-ms", "0"]);
+        assert!(Config::from_cli(cli, None).is_err());
     }
 
     #[test]

@@ -320,6 +320,12 @@ impl Connection {
         self.outbox.clone()
     }
 
+    /// The connection's shared state, for a resumable session to drop it when a newer
+    /// socket takes the session over.
+    pub fn shared(&self) -> Arc<ConnShared> {
+        self.shared.clone()
+    }
+
     /// Queues a frame, waiting for room in the outbound queue.
     pub async fn send_text(&self, text: String) -> Result<(), Gone> {
         self.outbox.send_text(text).await

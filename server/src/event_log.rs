@@ -22,6 +22,9 @@ struct EndpointLog {
     received: VecDeque<String>,
     received_bytes: usize,
     truncated: u64,
+    /// Ids of client messages acted on (not re-acked repeats), oldest first, bounded like
+    /// `received`.
+    processed: VecDeque<String>,
 }
 
 pub struct EventLog {
@@ -84,7 +87,19 @@ impl EventLog {
         });
     }
 
-    /// Forgets frames and accepted-connection counts; open counts stay true.
+    /// Records that the message with idempotency id `id` was acted on.
+    pub fn processed(&self, endpoint: Endpoint, id: &str) {
+        self.with(endpoint, |log| {
+            log.processed.push_back(id.to_owned());
+            while log.processed.len() > MAX_LOGGED_FRAMES {
+                log.processed.pop_front();
+            }
+        });
+    }
+
+    /// Forgets frames, processed ids and accepted-connection counts; open counts stay true.
+    /// (The ids stay remembered for deduplication: a reset changes what is observed, not
+    /// what the server has done.)
     pub fn reset(&self) {
         for endpoint in Endpoint::ALL {
             self.with(endpoint, |log| {
@@ -92,6 +107,7 @@ impl EventLog {
                 log.received.clear();
                 log.received_bytes = 0;
                 log.truncated = 0;
+                log.processed.clear();
             });
         }
     }
@@ -100,7 +116,7 @@ impl EventLog {
         self.with(endpoint, |log| log.open)
     }
 
-    /// `{"stream": {"connections", "open", "received", "truncated"}, …}`
+    /// `{"stream": {"connections", "open", "received", "truncated", "processed"}, …}`
     pub fn snapshot(&self) -> Value {
         let mut out = serde_json::Map::new();
         for endpoint in Endpoint::ALL {
@@ -110,6 +126,7 @@ impl EventLog {
                     "open": log.open,
                     "received": log.received,
                     "truncated": log.truncated,
+                    "processed": log.processed,
                 })
             });
             out.insert(endpoint.name().to_string(), entry);

@@ -10,22 +10,49 @@ use serde_json::{json, Map, Value};
 
 /// Serialises one event: `type` first, then `fields` (must be a JSON object), then `timestamp`.
 pub fn event(kind: &str, fields: Value) -> String {
-    let mut out = String::with_capacity(128);
-    out.push_str("{\"type\":");
-    push_json(&mut out, &Value::from(kind));
-    if let Value::Object(map) = fields {
-        push_fields(&mut out, &map);
+    Event::new(kind, fields).text
+}
+
+/// An event of a resumable stream, serialised once and numbered per session: a broadcast
+/// reaches every tracking session with that session's own `seq`.
+#[derive(Debug, Clone)]
+pub struct Event {
+    text: String,
+    /// Where `seq` goes: right after `"type":"…"`, so `type` stays first.
+    type_end: usize,
+}
+
+impl Event {
+    pub fn new(kind: &str, fields: Value) -> Event {
+        let mut text = String::with_capacity(128);
+        text.push_str("{\"type\":");
+        push_json(&mut text, &Value::from(kind));
+        let type_end = text.len();
+        if let Value::Object(map) = fields {
+            push_fields(&mut text, &map);
+        }
+        text.push_str(",\"timestamp\":\"");
+        text.push_str(&now_iso8601());
+        text.push_str("\"}");
+        Event { text, type_end }
     }
-    out.push_str(",\"timestamp\":\"");
-    out.push_str(&now_iso8601());
-    out.push_str("\"}");
-    out
+
+    /// The frame with `"seq":<seq>` after the type.
+    pub fn with_seq(&self, seq: u64) -> String {
+        let mut out = String::with_capacity(self.text.len() + 24);
+        out.push_str(&self.text[..self.type_end]);
+        let _ = write!(out, ",\"seq\":{seq}");
+        out.push_str(&self.text[self.type_end..]);
+        out
+    }
 }
 
 fn push_fields(out: &mut String, map: &Map<String, Value>) {
     for (key, value) in map {
-        if key == "type" || key == "timestamp" {
-            continue; // owned by the envelope
+        // Owned by the envelope. `seq` too: on the resumable endpoints it is the session's
+        // sequence number (PROTOCOL.md), so no event's own field may take that name.
+        if key == "type" || key == "timestamp" || key == "seq" {
+            continue;
         }
         out.push(',');
         push_json(out, &Value::from(key.as_str()));
@@ -107,6 +134,15 @@ mod tests {
             iso8601_from_unix_millis(1_735_689_599_999),
             "2024-12-31T23:59:59.999Z"
         );
+    }
+
+    #[test]
+    fn a_sequenced_event_has_seq_right_after_its_type() {
+        let e = Event::new("message_delta", json!({"delta": "Hel", "seq": 99}));
+        let text = e.with_seq(42);
+        assert!(text.starts_with("{\"type\":\"message_delta\",\"seq\":42,\"delta\":\"Hel\""), "{text}");
+        let value: Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(value["seq"], 42, "the envelope's seq, not a field's");
     }
 
     #[test]

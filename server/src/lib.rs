@@ -4,6 +4,7 @@
 //! [`start`] binds, serves in the background and returns a [`ServerHandle`] with the bound
 //! address, so tests run the server in-process on port 0.
 
+pub mod acks;
 pub mod agent_script;
 pub mod app;
 pub mod chaos;
@@ -17,6 +18,7 @@ pub mod events;
 pub mod http_layer;
 pub mod params;
 pub mod registry;
+pub mod resume;
 pub mod session_runner;
 pub mod sessions;
 pub mod static_files;

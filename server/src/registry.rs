@@ -12,8 +12,11 @@ use tokio::time::Instant;
 use crate::connection::{ConnShared, Outbound};
 use crate::endpoints::Endpoint;
 
-/// Close code and reason for a client whose outbound queue overflowed.
-pub const SLOW_CONSUMER: (u16, &str) = (1008, "slow consumer");
+/// Close code and reason for a client whose outbound queue overflowed: 1013 "try again
+/// later", which clients retry with backoff (and resume). It was 1008 (policy violation),
+/// which clients read as a rejection and never retry: a background tab throttled during a
+/// burst was cut off for good.
+pub const SLOW_CONSUMER: (u16, &str) = (1013, "slow consumer");
 /// Close code and reason sent to every connection when the server stops.
 pub const SHUTTING_DOWN: (u16, &str) = (1001, "server shutting down");
 

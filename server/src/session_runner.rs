@@ -4,15 +4,14 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use axum::extract::ws::Message;
 use serde_json::{json, Value};
 use tokio::time::{sleep, sleep_until, Instant};
 
 use crate::agent_script::{Agent, Script};
 use crate::app::App;
-use crate::connection::{Gone, Outbox};
 use crate::endpoints::Endpoint;
-use crate::events::event;
+use crate::events::Event;
+use crate::resume::Session;
 use crate::sessions::{Source, Status};
 
 /// How fast a session plays.
@@ -62,8 +61,9 @@ pub struct SessionRun {
     script: Script,
     message: String,
     pace: Pace,
-    /// Where chat events go; `None` for sessions started by `POST /control/session`.
-    chat: Option<Outbox>,
+    /// Where chat events go (the /ws/stream connection's resumable session); `None` for
+    /// sessions started by `POST /control/session`.
+    chat: Option<Arc<Session>>,
     outcome: Outcome,
 }
 
@@ -74,7 +74,7 @@ impl SessionRun {
         message: &str,
         script: Script,
         pace: Pace,
-        chat: Option<Outbox>,
+        chat: Option<Arc<Session>>,
     ) -> SessionRun {
         let source = if chat.is_some() {
             Source::Chat
@@ -104,8 +104,9 @@ impl SessionRun {
         &self.outcome.session_id
     }
 
-    /// Plays the whole script. Returns `Err(Gone)` if the chat client disappeared.
-    pub async fn run(mut self) -> Result<(), Gone> {
+    /// Plays the whole script. It ends early only by being aborted (`cancel`, a newer chat,
+    /// or the chat's session ending), which marks the session cancelled.
+    pub async fn run(mut self) {
         let lead = self.script.lead;
         let max_turns = self.script.max_turns();
         let id = self.session_id().to_string();
@@ -114,7 +115,7 @@ impl SessionRun {
             "agent_step",
             json!({ "agent": lead.name, "emoji": lead.emoji, "status": "working" }),
         )
-        .await?;
+        .await;
         self.log(lead, format!("Started: {}", self.message.trim()));
         broadcast_status(
             &self.app,
@@ -158,14 +159,14 @@ impl SessionRun {
                 "tool_call",
                 json!({ "agent": turn.agent.name, "tool_name": turn.tool, "args": turn.args }),
             )
-            .await?;
+            .await;
 
             self.pause().await;
             self.chat(
                 "tool_result",
                 json!({ "agent": turn.agent.name, "tool_name": turn.tool, "result": turn.result }),
             )
-            .await?;
+            .await;
             self.log(
                 turn.agent,
                 format!("{} returned: {}", turn.tool, turn.result),
@@ -176,7 +177,7 @@ impl SessionRun {
                 "progress",
                 json!({ "current_turn": current_turn, "max_turns": max_turns }),
             )
-            .await?;
+            .await;
             self.app.sessions.update(&id, |s| {
                 s.current_turn = current_turn;
                 s.progress = current_turn as f64 / max_turns as f64;
@@ -196,7 +197,7 @@ impl SessionRun {
             "Writing the answer",
         );
         let message_id = format!("msg_{id}");
-        let content = self.stream_answer(&message_id).await?;
+        let content = self.stream_answer(&message_id).await;
 
         if let Some(symbol) = self.script.ticker {
             self.pause().await;
@@ -206,7 +207,7 @@ impl SessionRun {
                 "chart",
                 json!({ "chart_id": chart_id, "url": url, "symbol": symbol }),
             )
-            .await?;
+            .await;
         }
 
         self.pause().await;
@@ -214,24 +215,24 @@ impl SessionRun {
             "agent_step",
             json!({ "agent": lead.name, "emoji": lead.emoji, "status": "completed" }),
         )
-        .await?;
+        .await;
         let agents_used = self.script.agents_used();
         self.chat(
             "result",
             json!({ "message_id": message_id, "content": content, "agents_used": agents_used }),
         )
-        .await?;
+        .await;
 
         self.outcome.completed = true;
         self.app.sessions.finish(&id, Status::Completed);
         self.log(lead, "Completed".to_string());
         broadcast_status(&self.app, &id, lead, "completed", Some(1.0), "Answer ready");
-        Ok(())
     }
 
     /// Streams the answer as `message_delta`s paced by `tokens_per_sec` on a fixed schedule
-    /// (no drift); returns the full text. Each send waits for room in the client's queue.
-    async fn stream_answer(&self, message_id: &str) -> Result<String, Gone> {
+    /// (no drift); returns the full text. Each event waits while the client is a window
+    /// behind (the reader's pace), but not while no socket is attached.
+    async fn stream_answer(&self, message_id: &str) -> String {
         let count = self.script.answer_len();
         let mut content = String::new();
         if self.chat.is_none() {
@@ -240,7 +241,7 @@ impl SessionRun {
                 content.push_str(&self.script.answer_token(i));
             }
             self.pause().await;
-            return Ok(content);
+            return content;
         }
         let start = Instant::now();
         let tps = self.pace.tokens_per_sec;
@@ -255,19 +256,20 @@ impl SessionRun {
                 "message_delta",
                 json!({ "message_id": message_id, "delta": delta }),
             )
-            .await?;
+            .await;
         }
-        Ok(content)
+        content
     }
 
-    async fn chat(&self, kind: &str, mut fields: Value) -> Result<(), Gone> {
-        let Some(outbox) = &self.chat else {
-            return Ok(());
+    async fn chat(&self, kind: &str, mut fields: Value) {
+        let Some(session) = &self.chat else {
+            return;
         };
         if let Value::Object(map) = &mut fields {
             map.insert("session_id".into(), Value::from(self.session_id()));
         }
-        outbox.send_text(event(kind, fields)).await
+        session.emit(&Event::new(kind, fields));
+        session.caught_up().await;
     }
 
     async fn pause(&self) {
@@ -283,9 +285,11 @@ impl SessionRun {
     }
 }
 
+/// To every tracking session (each numbers it with its own seq), including those in their
+/// grace period, so a resuming tracking client misses nothing.
 fn broadcast(app: &App, kind: &str, fields: Value) {
-    let msg = Message::Text(event(kind, fields).into());
-    app.registry.broadcast(Some(Endpoint::Tracking), &msg);
+    app.resume
+        .broadcast(Endpoint::Tracking, &Event::new(kind, fields));
 }
 
 fn broadcast_status(

@@ -8,8 +8,9 @@ pub enum CloseVerdict {
     /// 4401, 4403, 1008: the server rejected our credentials or policy. Retrying with the same
     /// credentials would be refused again, so only a refreshed token earns one more try.
     Rejected,
-    /// Everything else (1001 going away, 1006 abnormal, 1011, 1012 restart, 4000-range app
-    /// codes, ...): a transient problem. Reconnect with backoff.
+    /// Everything else (1001 going away, 1006 abnormal, 1011 server error, 1012 restart,
+    /// 1013 try again later, e.g. a slow consumer, 4000-range app codes, ...): a transient
+    /// problem. Reconnect with backoff (and resume, PROTOCOL.md).
     Retry,
 }
 

@@ -85,7 +85,16 @@ pub struct Config {
     /// Inbound text frames longer than this many UTF-8 bytes are refused with a `too_large` error.
     pub max_message_bytes: usize,
     pub token: TokenSource,
+    /// Speak the resume protocol (PROTOCOL.md): ask to continue the session on every open, wait
+    /// for `welcome`, and deliver sequenced events once and in order. Off by default, so servers
+    /// that do not speak it keep working as before.
+    pub resume: bool,
 }
+
+/// How long `sendWithAck` waits for its ack when the caller gives no `timeoutMs`: long enough
+/// to ride out a few reconnections with the default backoff, short enough that a UI can tell
+/// the user the message did not make it.
+pub const DEFAULT_ACK_TIMEOUT_MS: Millis = 30_000.0;
 
 impl Default for Config {
     fn default() -> Self {
@@ -96,6 +105,7 @@ impl Default for Config {
             connect_timeout_ms: 10_000.0,
             max_message_bytes: 1 << 20,
             token: TokenSource::None,
+            resume: false,
         }
     }
 }
@@ -176,6 +186,7 @@ mod tests {
         assert_eq!((h.interval_ms, h.timeout_ms, h.pong_type.as_str()), (30_000.0, 10_000.0, "pong"));
         assert_eq!(config.queue, QueueConfig { max_messages: 100, max_bytes: 1_048_576, max_age_ms: 60_000.0 });
         assert_eq!((config.connect_timeout_ms, config.max_message_bytes), (10_000.0, 1_048_576));
+        assert!(!config.resume, "resume is off unless asked for");
     }
 
     #[test]

@@ -8,12 +8,19 @@
 //!
 //! ```text
 //!  Idle ──connect──▶ FetchingToken ──token──▶ Opening ──open──▶ Open
-//!   (idle)            (connecting / reconnecting)               (connected)
+//!   (idle)            (connecting / reconnecting)               (connected; with `resume`,
+//!                                                                once `welcome` arrives)
 //!                         │ fail, timeout        │ fail, timeout  │ close ≠ 1000, heartbeat dead
 //!                         ▼                      ▼                ▼
 //!                       Waiting (reconnecting) ──retry_at / online──▶ FetchingToken | Opening
 //!  Stopped: disconnected (disconnect(), close 1000) or error (rejected, max attempts)
 //! ```
+//!
+//! With `resume` on (PROTOCOL.md), an open socket first carries `resume`; the status stays
+//! connecting/reconnecting until the server's `welcome` (or, without one, `connectTimeoutMs`),
+//! and only then do held and queued messages go out. Messages sent with an ack wait in the
+//! offline queue, within its bounds, until their `ack` arrives: sent again, in their original
+//! order, on every connection, and settled (`Acked`, `AckFailed`) through actions.
 
 use crate::prelude::*;
 
@@ -23,6 +30,7 @@ use super::config::{is_subprotocol_token, Config, ConfigError, TokenSource};
 use super::errors::{ErrorEvent, ErrorFields, ErrorKind};
 use super::heartbeat::{Heartbeat, HeartbeatDue};
 use super::queue::{Enqueued, OfflineQueue};
+use super::resume::{uuid_v4, AckHold, AckKey, Outbound, Welcome, ACK_TYPE, WELCOME_TYPE};
 use super::rng::SplitMix64;
 use super::snapshot::{Snapshot, Status, StatusChange};
 use super::stats::Stats;
@@ -52,6 +60,12 @@ pub enum Action<P> {
     SendPing,
     /// Answer a server's ping.
     SendPong,
+    /// Send the resume protocol's `resume` frame, asking to continue `session` after `after`.
+    SendResume { session: Option<String>, after: u64 },
+    /// The `ack` for a `send_with_ack` message arrived: settle its promise with `ack`.
+    Acked { key: AckKey, ack: P },
+    /// A `send_with_ack` message will not be acknowledged: reject its promise.
+    AckFailed { key: AckKey, kind: ErrorKind, message: String },
     /// Tell `onStatus` listeners.
     Status(StatusChange),
     /// Tell `onError` listeners.
@@ -93,8 +107,23 @@ pub enum FrameVerdict {
 pub enum Route {
     /// To the listeners of its type, then `'*'`.
     Dispatch,
-    /// Heartbeat traffic, handled by the transport.
+    /// Handled by the transport (heartbeat traffic), or a replay already delivered: nobody hears it.
     Consumed,
+    /// The resume protocol's `welcome`: read it and report it with [`Connection::handle_welcome`].
+    Welcome,
+    /// An `ack`: read its id and report it with [`Connection::handle_ack`].
+    Ack,
+}
+
+/// Where the current connection stands in the resume protocol.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Stream {
+    /// Resume is off, or the server never answered `resume`: events are delivered as they come.
+    Unsequenced,
+    /// `resume` sent; the connection is established once `welcome` arrives, or at `deadline`.
+    AwaitingWelcome { deadline: Millis },
+    /// `welcome` arrived: events carrying `seq` are delivered once and in order.
+    Sequenced,
 }
 
 #[derive(Debug)]
@@ -102,7 +131,7 @@ enum Phase {
     Idle,
     FetchingToken { attempt: AttemptId, deadline: Millis },
     Opening { attempt: AttemptId, deadline: Millis },
-    Open { attempt: AttemptId, opened_at: Millis, heartbeat: Option<Heartbeat> },
+    Open { attempt: AttemptId, opened_at: Millis, heartbeat: Option<Heartbeat>, stream: Stream },
     Waiting { retry_at: Millis },
     /// Disconnected or error (the status tells which); only `connect()` leaves it.
     Stopped,
@@ -116,7 +145,13 @@ pub struct Connection<P> {
     config: Config,
     rng: SplitMix64,
     phase: Phase,
-    queue: OfflineQueue<P>,
+    /// Messages waiting to be sent, and messages sent with an ack and not yet acknowledged.
+    queue: OfflineQueue<Outbound<P>>,
+    /// Of the queue: how many wait for an ack, and the earliest of their deadlines (recounted
+    /// whenever the queue changes, so the per-frame checks read two fields).
+    held_for_ack: usize,
+    next_ack_deadline: Option<Millis>,
+    last_ack_key: u64,
     /// Pending actions, oldest first. A handful at a time, so a Vec (front removal shifts a
     /// few elements) is cheaper in module size than a second VecDeque instantiation.
     actions: Vec<Action<P>>,
@@ -135,12 +170,15 @@ pub struct Connection<P> {
     auth_retry_used: bool,
 }
 
-impl<P> Connection<P> {
+impl<P: Clone> Connection<P> {
     /// A transport in `idle`, with jitter drawn from `seed`.
     pub fn new(config: Config, seed: u64) -> Result<Self, ConfigError> {
         config.validate()?;
         Ok(Self {
             queue: OfflineQueue::new(config.queue.clone()),
+            held_for_ack: 0,
+            next_ack_deadline: None,
+            last_ack_key: 0,
             config,
             rng: SplitMix64::new(seed),
             phase: Phase::Idle,
@@ -190,8 +228,19 @@ impl<P> Connection<P> {
         self.start_attempt(now);
     }
 
-    /// Closes on purpose: no reconnect until `connect()`. Queued messages are discarded.
+    /// Closes on purpose: no reconnect until `connect()`. Queued messages are discarded, and
+    /// messages waiting for an ack fail with `disconnected`.
     pub fn disconnect(&mut self, code: u16, reason: &str, now: Millis) {
+        self.stop_on_purpose(code, reason, ErrorKind::Disconnected, now);
+    }
+
+    /// The embedder is going away (`free()`): like `disconnect`, but messages waiting for an ack
+    /// fail with `freed`.
+    pub fn free(&mut self, now: Millis) {
+        self.stop_on_purpose(NORMAL_CLOSURE, "transport freed", ErrorKind::Freed, now);
+    }
+
+    fn stop_on_purpose(&mut self, code: u16, reason: &str, held_fail_as: ErrorKind, now: Millis) {
         let _ = now;
         match self.phase {
             Phase::Stopped => return,
@@ -201,7 +250,7 @@ impl<P> Connection<P> {
             Phase::Idle | Phase::FetchingToken { .. } | Phase::Waiting { .. } => {}
         }
         self.phase = Phase::Stopped;
-        self.discard_queue();
+        self.discard_queue(held_fail_as);
         self.set_status(Status::Disconnected, Some(code), Some(reason.to_owned()));
     }
 
@@ -210,19 +259,47 @@ impl<P> Connection<P> {
     /// `utf8_bytes` is the frame's size as it goes on the wire: the queue's byte bound and
     /// `bytesOut` both count it, whether the frame goes out now or from the queue later.
     pub fn send(&mut self, message: P, utf8_bytes: usize, now: Millis) -> SendOutcome {
-        match self.phase {
-            Phase::Open { .. } => {
+        if self.is_established() {
+            self.push_frame(message, utf8_bytes);
+            SendOutcome::Sent
+        } else if matches!(self.phase, Phase::Stopped) {
+            self.stats.dropped += 1;
+            SendOutcome::Dropped
+        } else if self.hold(Outbound { frame: message, ack: None }, utf8_bytes, now) {
+            SendOutcome::Queued
+        } else {
+            SendOutcome::Dropped
+        }
+    }
+
+    /// Sends `message`, which carries the idempotency id `id`, and holds it until its `ack`
+    /// arrives ([`Action::Acked`]) or it fails ([`Action::AckFailed`]: `timeout_ms` passed, the
+    /// transport stopped, or the queue's bounds dropped it). Held messages count toward the
+    /// queue's bounds (not toward its age bound: `timeout_ms` is theirs) and are sent again on
+    /// every connection, in their original order, before anything newer.
+    pub fn send_with_ack(&mut self, message: P, id: String, utf8_bytes: usize, timeout_ms: Millis, now: Millis) -> AckKey {
+        self.last_ack_key += 1;
+        let key = AckKey(self.last_ack_key);
+        if matches!(self.phase, Phase::Stopped) {
+            self.stats.dropped += 1;
+            let message = "the transport is stopped (connect() first); not sent".to_owned();
+            self.actions.push(Action::AckFailed { key, kind: ErrorKind::Disconnected, message });
+            return key;
+        }
+        let in_flight = self.is_established();
+        let copy = in_flight.then(|| message.clone());
+        let hold = AckHold { key, id, deadline: now + timeout_ms, timeout_ms, in_flight };
+        if self.hold(Outbound { frame: message, ack: Some(hold) }, utf8_bytes, now) {
+            if let Some(message) = copy {
                 self.push_frame(message, utf8_bytes);
-                SendOutcome::Sent
-            }
-            Phase::Stopped => {
-                self.stats.dropped += 1;
-                SendOutcome::Dropped
-            }
-            Phase::Idle | Phase::FetchingToken { .. } | Phase::Opening { .. } | Phase::Waiting { .. } => {
-                self.enqueue(message, utf8_bytes, now)
             }
         }
+        key
+    }
+
+    /// A fresh idempotency id (a random version-4 UUID), for embedders without a better source.
+    pub fn generate_message_id(&mut self) -> String {
+        uuid_v4(|| self.rng.next_u64())
     }
 
     /// An error the embedder detected (a frame that is not JSON, a listener that threw, ...).
@@ -263,19 +340,118 @@ impl<P> Connection<P> {
             return;
         }
         let heartbeat = self.config.heartbeat.as_ref().map(|h| Heartbeat::start(h, now));
-        self.phase = Phase::Open { attempt, opened_at: now, heartbeat };
-        if self.recovering {
-            self.stats.reconnects += 1;
+        let stream = if self.config.resume {
+            // First, before anything held or queued: the server answers it before any event.
+            let (session, after) = (self.snapshot.session_id.clone(), self.snapshot.last_seq);
+            self.actions.push(Action::SendResume { session, after });
+            Stream::AwaitingWelcome { deadline: now + self.config.connect_timeout_ms }
+        } else {
+            Stream::Unsequenced
+        };
+        self.phase = Phase::Open { attempt, opened_at: now, heartbeat, stream };
+        if stream == Stream::Unsequenced {
+            self.establish(false, now);
         }
-        self.recovering = false;
-        self.flush_queue(now);
-        self.update_snapshot(|s| {
-            s.attempt = 0;
-            s.next_retry_at = None;
-            s.delay_ms = None;
-            s.connected_at = Some(now);
-        });
-        self.set_status(Status::Connected, None, None);
+    }
+
+    /// The server's `welcome` (resume protocol). Outside the handshake (a repeat, or a server
+    /// sending it unasked) it changes nothing.
+    ///
+    /// A session the server could not resume is a gap: reported, then the fresh session is
+    /// taken, so the app can refetch its state. A welcome without a session is reported and the
+    /// connection goes on as with a server that does not speak the protocol.
+    pub fn handle_welcome(&mut self, welcome: Welcome, now: Millis) {
+        let Phase::Open { stream, .. } = &mut self.phase else { return };
+        if !matches!(stream, Stream::AwaitingWelcome { .. }) {
+            return;
+        }
+        let Some(session) = welcome.session else {
+            *stream = Stream::Unsequenced;
+            let message = "a 'welcome' frame without a string 'session'; continuing without resume".to_owned();
+            self.report_error(ErrorKind::Parse, message, ErrorFields::default(), None);
+            self.establish(false, now);
+            return;
+        };
+        *stream = Stream::Sequenced;
+        let asked = self.snapshot.session_id.as_deref();
+        let resumed = welcome.resumed && asked == Some(session.as_str());
+        if !resumed {
+            if let Some(asked) = asked {
+                let expected = self.snapshot.last_seq + 1;
+                let reason = welcome.reason.as_deref().unwrap_or("no reason given");
+                let message = Text::new("the server could not resume session '")
+                    .s(asked)
+                    .s("' (")
+                    .s(reason)
+                    .s("): events after seq ")
+                    .n(expected - 1)
+                    .s(" are lost; continuing in a fresh session")
+                    .done();
+                let fields = ErrorFields { expected: Some(expected), ..ErrorFields::default() };
+                self.report_error(ErrorKind::Gap, message, fields, None);
+            }
+            self.update_snapshot(|s| {
+                s.session_id = Some(session);
+                s.last_seq = 0;
+            });
+        }
+        self.establish(resumed, now);
+    }
+
+    /// An `ack` frame for the message with idempotency id `id`. Consumed when it settles a held
+    /// message, and with resume on (a repeated or late ack is the protocol's, not the app's);
+    /// otherwise it is one of the app's own messages.
+    pub fn handle_ack(&mut self, id: Option<&str>, ack: &P) -> Route {
+        let held = id.and_then(|id| self.queue.remove_first(|m| m.ack.as_ref().is_some_and(|hold| hold.id == id)));
+        match held.and_then(|m| m.ack) {
+            Some(hold) => {
+                self.actions.push(Action::Acked { key: hold.key, ack: ack.clone() });
+                self.queue_changed();
+                Route::Consumed
+            }
+            None if self.config.resume => Route::Consumed,
+            None => Route::Dispatch,
+        }
+    }
+
+    /// Whether the embedder must read each dispatched event's `seq` and report it with
+    /// [`handle_event_seq`](Self::handle_event_seq): only on a connection whose server sent
+    /// `welcome`, so without resume the per-message path reads nothing more.
+    pub fn tracks_sequence(&self) -> bool {
+        matches!(self.phase, Phase::Open { stream: Stream::Sequenced, .. })
+    }
+
+    /// The `seq` of an event about to be dispatched (`None`: it has none; a value that is not a
+    /// number: NaN). Delivers each sequence number once and in order: a replay at or below the
+    /// last delivered one is dropped, a jump past the next one is reported as a gap and
+    /// delivered. A `seq` that is not a positive integer is reported and the event delivered
+    /// as it is.
+    pub fn handle_event_seq(&mut self, seq: Option<f64>) -> Route {
+        let Some(seq) = seq else { return Route::Dispatch };
+        if !self.tracks_sequence() {
+            return Route::Dispatch;
+        }
+        const MAX_SAFE_INTEGER: f64 = 9_007_199_254_740_991.0;
+        if !(seq >= 1.0 && seq <= MAX_SAFE_INTEGER && seq.fract() == 0.0) {
+            let message = "an event's 'seq' is not a positive integer; delivered without sequencing".to_owned();
+            self.report_error(ErrorKind::Parse, message, ErrorFields::default(), None);
+            return Route::Dispatch;
+        }
+        let seq = seq as u64;
+        let last = self.snapshot.last_seq;
+        if seq <= last {
+            return Route::Consumed;
+        }
+        if seq > last + 1 {
+            let fields = ErrorFields { expected: Some(last + 1), received: Some(seq), ..ErrorFields::default() };
+            let message = Text::new("events ").n(last + 1).s(" to ").n(seq - 1).s(" never arrived (the server skipped them)").done();
+            self.report_error(ErrorKind::Gap, message, fields, None);
+        }
+        // Per event: set directly rather than through `update_snapshot`, which clones the snapshot.
+        self.snapshot.last_seq = seq;
+        self.snapshot_version += 1;
+        self.snapshot_dirty = true;
+        Route::Dispatch
     }
 
     /// The socket of `attempt` closed (or failed to open) with `code`.
@@ -357,8 +533,18 @@ impl<P> Connection<P> {
         self.report_error(ErrorKind::Binary, message, fields, None);
     }
 
-    /// Routes a parsed message by its type: heartbeat replies stay inside the transport.
+    /// Routes a parsed message by its type: heartbeat replies stay inside the transport, and so
+    /// do the resume protocol's `welcome` and `ack` (with resume on, or while a message waits
+    /// for its ack).
     pub fn handle_message_type(&mut self, message_type: &str, now: Millis) -> Route {
+        if self.config.resume || self.held_for_ack > 0 {
+            if message_type == ACK_TYPE {
+                return Route::Ack;
+            }
+            if self.config.resume && message_type == WELCOME_TYPE {
+                return Route::Welcome;
+            }
+        }
         let Phase::Open { heartbeat: Some(hb), .. } = &mut self.phase else { return Route::Dispatch };
         let Some(heartbeat) = &self.config.heartbeat else { return Route::Dispatch };
         if message_type == heartbeat.pong_type {
@@ -378,6 +564,7 @@ impl<P> Connection<P> {
     /// Checks every deadline against `now`. Call when the timer fires, and at once when a hidden
     /// tab becomes visible: background tabs throttle timers, so deadlines may have passed long ago.
     pub fn handle_timeout(&mut self, now: Millis) {
+        self.expire_acks(now);
         match &mut self.phase {
             Phase::FetchingToken { deadline, .. } | Phase::Opening { deadline, .. } if now >= *deadline => {
                 if matches!(self.phase, Phase::Opening { .. }) {
@@ -391,9 +578,16 @@ impl<P> Connection<P> {
                 self.fail_attempt(now, None, Some("connect timeout".into()));
             }
             Phase::Waiting { retry_at } if now >= *retry_at => self.start_attempt(now),
-            Phase::Open { heartbeat: Some(hb), opened_at, .. } => {
+            Phase::Open { heartbeat, opened_at, stream, .. } => {
                 let opened_at = *opened_at;
-                match hb.poll(now) {
+                let welcome_overdue = matches!(*stream, Stream::AwaitingWelcome { deadline } if now >= deadline);
+                let due = heartbeat.as_mut().map_or(HeartbeatDue::Nothing, |hb| hb.poll(now));
+                if welcome_overdue {
+                    // No answer to `resume`: a server that does not speak the protocol.
+                    *stream = Stream::Unsequenced;
+                    self.establish(false, now);
+                }
+                match due {
                     HeartbeatDue::Nothing => {}
                     HeartbeatDue::SendPing => {
                         self.stats.pings_sent += 1;
@@ -432,12 +626,16 @@ impl<P> Connection<P> {
 
     /// When `handle_timeout` next has work, if ever.
     pub fn poll_timeout(&self) -> Option<Millis> {
-        match &self.phase {
+        let phase = match &self.phase {
             Phase::FetchingToken { deadline, .. } | Phase::Opening { deadline, .. } => Some(*deadline),
             Phase::Waiting { retry_at } => Some(*retry_at),
-            Phase::Open { heartbeat: Some(hb), .. } => Some(hb.deadline()),
+            Phase::Open { heartbeat, stream, .. } => {
+                let welcome = if let Stream::AwaitingWelcome { deadline } = stream { Some(*deadline) } else { None };
+                earliest(heartbeat.as_ref().map(Heartbeat::deadline), welcome)
+            }
             _ => None,
-        }
+        };
+        earliest(phase, self.next_ack_deadline)
     }
 
     // ---- internals ------------------------------------------------------------------------------
@@ -483,7 +681,7 @@ impl<P> Connection<P> {
             // Reconnecting is off: a connection that was open ends quietly, a failed attempt is
             // a failure the app must see.
             self.phase = Phase::Stopped;
-            self.discard_queue();
+            self.discard_queue(ErrorKind::Disconnected);
             let status = if was_open { Status::Disconnected } else { Status::Error };
             self.set_status(status, code, reason);
             return;
@@ -492,7 +690,7 @@ impl<P> Connection<P> {
         if let Some(max) = reconnect.max_attempts {
             if self.streak > max {
                 self.phase = Phase::Stopped;
-                self.discard_queue();
+                self.discard_queue(ErrorKind::Disconnected);
                 let fields = ErrorFields { attempt: Some(max), ..ErrorFields::default() };
                 let message = Text::new("gave up after ").n(max.into()).s(" failed reconnection attempts (reconnect.maxAttempts)").done();
                 self.report_error(ErrorKind::MaxAttempts, message, fields, None);
@@ -528,7 +726,7 @@ impl<P> Connection<P> {
             return;
         }
         self.phase = Phase::Stopped;
-        self.discard_queue();
+        self.discard_queue(ErrorKind::Disconnected);
         let fields = ErrorFields { code: Some(code), ..ErrorFields::default() };
         let message = Text::new("the server rejected the connection (code ").n(code.into()).s(if reason.is_empty() { "" } else { ": " }).s(reason).s(")").done();
         self.report_error(ErrorKind::Rejected, message, fields, None);
@@ -559,6 +757,7 @@ impl<P> Connection<P> {
     }
 
     fn record_close(&mut self, code: u16, reason: &str) {
+        self.unsend_held();
         let reason = reason.to_owned();
         self.update_snapshot(|s| {
             s.last_close_code = Some(code);
@@ -573,11 +772,36 @@ impl<P> Connection<P> {
         self.actions.push(Action::SendFrame(message));
     }
 
-    fn enqueue(&mut self, message: P, bytes: usize, now: Millis) -> SendOutcome {
-        let outcome = match self.queue.push(message, bytes, now) {
+    /// Open, and past the resume handshake if there is one: sends go out now.
+    fn is_established(&self) -> bool {
+        matches!(self.phase, Phase::Open { stream, .. } if !matches!(stream, Stream::AwaitingWelcome { .. }))
+    }
+
+    /// The connection is usable: held and queued messages go out first, in order, so they
+    /// precede anything sent later (and the `connected` status listeners hear).
+    fn establish(&mut self, resumed: bool, now: Millis) {
+        if self.recovering {
+            self.stats.reconnects += 1;
+        }
+        self.recovering = false;
+        self.send_held(now);
+        self.update_snapshot(|s| {
+            s.attempt = 0;
+            s.next_retry_at = None;
+            s.delay_ms = None;
+            s.connected_at = Some(now);
+            s.resumed = resumed;
+        });
+        self.set_status(Status::Connected, None, None);
+    }
+
+    /// Stores a message in the queue; false if it was refused. What the bounds drop is
+    /// reported (`queue_overflow`), and a dropped message waiting for an ack fails with it.
+    fn hold(&mut self, message: Outbound<P>, bytes: usize, now: Millis) -> bool {
+        let stored = match self.queue.push(message, bytes, now) {
             Enqueued::Stored { evicted } => {
                 let limits = &self.config.queue;
-                let message = Text::new("offline queue full (queue.maxMessages ")
+                let text = Text::new("offline queue full (queue.maxMessages ")
                     .n(limits.max_messages as u64)
                     .s(", queue.maxBytes ")
                     .n(limits.max_bytes as u64)
@@ -586,50 +810,147 @@ impl<P> Connection<P> {
                 for old in evicted {
                     self.stats.dropped += 1;
                     let fields = ErrorFields { count: Some(1), ..ErrorFields::default() };
-                    self.report_error(ErrorKind::QueueOverflow, message.clone(), fields, Some(old));
+                    self.report_error(ErrorKind::QueueOverflow, text.clone(), fields, Some(old.frame));
+                    if let Some(hold) = old.ack {
+                        self.actions.push(Action::AckFailed { key: hold.key, kind: ErrorKind::QueueOverflow, message: text.clone() });
+                    }
                 }
-                SendOutcome::Queued
+                true
             }
             Enqueued::Refused(message) => {
                 self.stats.dropped += 1;
-                // A disabled queue (maxMessages 0) drops by design; the return value says so.
-                if self.config.queue.max_messages > 0 {
-                    let limit = self.config.queue.max_bytes;
+                let limit = self.config.queue.max_bytes;
+                let text = if self.config.queue.max_messages > 0 {
+                    Text::new("message of ").n(bytes as u64).s(" bytes exceeds queue.maxBytes (").n(limit as u64).s("); dropped").done()
+                } else {
+                    "the offline queue is off (queue: false), so nothing can be held until acknowledged; dropped".to_owned()
+                };
+                if let Some(hold) = message.ack {
+                    self.actions.push(Action::AckFailed { key: hold.key, kind: ErrorKind::QueueOverflow, message: text });
+                } else if self.config.queue.max_messages > 0 {
+                    // A disabled queue drops plain sends by design; the return value says so.
                     let fields = ErrorFields { size: Some(bytes), limit: Some(limit), count: Some(1), ..ErrorFields::default() };
-                    let text = Text::new("message of ").n(bytes as u64).s(" bytes exceeds queue.maxBytes (").n(limit as u64).s("); dropped").done();
-                    self.report_error(ErrorKind::QueueOverflow, text, fields, Some(message));
+                    self.report_error(ErrorKind::QueueOverflow, text, fields, Some(message.frame));
                 }
-                SendOutcome::Dropped
+                false
             }
         };
-        let queued = self.queue.len();
-        self.update_snapshot(|s| s.queued = queued);
-        outcome
+        self.queue_changed();
+        stored
     }
 
-    /// On open: everything queued goes out first, in order, so it precedes anything sent later.
-    fn flush_queue(&mut self, now: Millis) {
-        let (fresh, expired) = self.queue.drain_fresh(now);
+    /// Sends what the queue holds, in order: queued messages leave it (those older than
+    /// queue.maxAgeMs are discarded instead), messages waiting for an ack stay until it comes.
+    fn send_held(&mut self, now: Millis) {
+        let max_age = self.config.queue.max_age_ms;
+        let mut expired = 0;
+        let mut frames = Vec::new();
+        self.queue.retain(|message, bytes, enqueued_at| match &mut message.ack {
+            Some(hold) => {
+                hold.in_flight = true;
+                frames.push((message.frame.clone(), bytes));
+                true
+            }
+            None => {
+                if now - enqueued_at > max_age {
+                    expired += 1;
+                } else {
+                    frames.push((message.frame.clone(), bytes));
+                }
+                false
+            }
+        });
         if expired > 0 {
             self.stats.dropped += expired as u64;
-            let max_age = self.config.queue.max_age_ms as u64;
+            let max_age = max_age as u64;
             let fields = ErrorFields { count: Some(expired), ..ErrorFields::default() };
             let message = Text::new("").n(expired as u64).s(" queued message(s) older than queue.maxAgeMs (").n(max_age).s(" ms) discarded").done();
             self.report_error(ErrorKind::QueueExpired, message, fields, None);
         }
-        for (message, bytes) in fresh {
-            self.push_frame(message, bytes);
+        for (frame, bytes) in frames {
+            self.push_frame(frame, bytes);
         }
-        self.update_snapshot(|s| s.queued = 0);
+        self.queue_changed();
     }
 
-    fn discard_queue(&mut self) {
-        self.stats.dropped += self.queue.clear() as u64;
+    /// The socket is gone: what was sent on it and not acknowledged must be sent again.
+    fn unsend_held(&mut self) {
+        if self.held_for_ack == 0 {
+            return;
+        }
+        self.queue.retain(|message, _, _| {
+            if let Some(hold) = &mut message.ack {
+                hold.in_flight = false;
+            }
+            true
+        });
+        self.queue_changed();
+    }
+
+    /// Fails every held message whose deadline has passed.
+    fn expire_acks(&mut self, now: Millis) {
+        if self.next_ack_deadline.map_or(true, |deadline| now < deadline) {
+            return;
+        }
+        let mut expired = Vec::new();
+        self.queue.retain(|message, _, _| match &message.ack {
+            Some(hold) if now >= hold.deadline => {
+                expired.push((hold.key, hold.timeout_ms));
+                false
+            }
+            _ => true,
+        });
+        for (key, timeout_ms) in expired {
+            let message = Text::new("no ack within timeoutMs (").n(timeout_ms as u64).s(" ms)").done();
+            self.actions.push(Action::AckFailed { key, kind: ErrorKind::AckTimeout, message });
+        }
+        self.queue_changed();
+    }
+
+    /// Everything held is dropped; messages waiting for an ack fail with `held_fail_as`.
+    fn discard_queue(&mut self, held_fail_as: ErrorKind) {
+        let mut failed = Vec::new();
+        let mut dropped = 0u64;
+        self.queue.retain(|message, _, _| {
+            dropped += 1;
+            if let Some(hold) = &message.ack {
+                failed.push(hold.key);
+            }
+            false
+        });
+        self.stats.dropped += dropped;
+        let text = if held_fail_as == ErrorKind::Freed {
+            "the transport was freed before the ack arrived"
+        } else {
+            "the transport stopped before the ack arrived"
+        };
+        for key in failed {
+            self.actions.push(Action::AckFailed { key, kind: held_fail_as, message: text.to_owned() });
+        }
+        self.queue_changed();
         self.update_snapshot(|s| {
-            s.queued = 0;
             s.next_retry_at = None;
             s.connected_at = None;
         });
+    }
+
+    /// Recounts what the per-frame and per-timer checks read, and the snapshot's `queued`
+    /// (messages not sent on the current socket).
+    fn queue_changed(&mut self) {
+        let (mut held, mut next_deadline, mut waiting) = (0, None, 0);
+        for (message, _) in self.queue.iter() {
+            match &message.ack {
+                Some(hold) => {
+                    held += 1;
+                    next_deadline = earliest(next_deadline, Some(hold.deadline));
+                    waiting += usize::from(!hold.in_flight);
+                }
+                None => waiting += 1,
+            }
+        }
+        self.held_for_ack = held;
+        self.next_ack_deadline = next_deadline;
+        self.update_snapshot(|s| s.queued = waiting);
     }
 
     /// Moves to `status`, telling listeners only when it actually changes.
@@ -642,9 +963,13 @@ impl<P> Connection<P> {
     fn emit_status(&mut self, status: Status, code: Option<u16>, reason: Option<String>) {
         let previous = self.snapshot.status;
         self.update_snapshot(|s| s.status = status);
+        if status != Status::Connected {
+            self.update_snapshot(|s| s.resumed = false);
+        }
         let delay_ms = if status == Status::Reconnecting { self.snapshot.delay_ms } else { None };
         let attempt = self.snapshot.attempt;
-        self.actions.push(Action::Status(StatusChange { status, previous, attempt, delay_ms, code, reason }));
+        let resumed = self.snapshot.resumed;
+        self.actions.push(Action::Status(StatusChange { status, previous, attempt, delay_ms, code, reason, resumed }));
     }
 
     fn update_snapshot(&mut self, edit: impl FnOnce(&mut Snapshot)) {
@@ -661,5 +986,14 @@ impl<P> Connection<P> {
             self.snapshot_version += 1;
             self.snapshot_dirty = true;
         }
+    }
+}
+
+/// The earlier of two optional instants.
+fn earliest(a: Option<Millis>, b: Option<Millis>) -> Option<Millis> {
+    match (a, b) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, None) => a,
+        (None, b) => b,
     }
 }

@@ -31,11 +31,22 @@ pub enum ErrorKind {
     MaxAttempts,
     /// The token function threw, rejected, or returned something that is not a usable token.
     Token,
+    /// Events were missed (resume protocol): the server skipped sequence numbers (`expected`,
+    /// `received`), or could not resume the session and started a fresh one (`expected` only).
+    Gap,
+    /// A `sendWithAck` promise: no ack arrived within its `timeoutMs`. The message may or may
+    /// not have been acted on; re-sending it with the same id is safe.
+    AckTimeout,
+    /// A `sendWithAck` promise: the transport stopped (`disconnect()`, a final close, or it gave
+    /// up) before the ack arrived.
+    Disconnected,
+    /// A `sendWithAck` promise: the transport was freed before the ack arrived.
+    Freed,
 }
 
 impl ErrorKind {
     /// Every kind, in declaration order.
-    pub const ALL: [ErrorKind; 13] = [
+    pub const ALL: [ErrorKind; 17] = [
         ErrorKind::Parse,
         ErrorKind::TooLarge,
         ErrorKind::Binary,
@@ -49,6 +60,10 @@ impl ErrorKind {
         ErrorKind::Rejected,
         ErrorKind::MaxAttempts,
         ErrorKind::Token,
+        ErrorKind::Gap,
+        ErrorKind::AckTimeout,
+        ErrorKind::Disconnected,
+        ErrorKind::Freed,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -66,6 +81,10 @@ impl ErrorKind {
             ErrorKind::Rejected => "rejected",
             ErrorKind::MaxAttempts => "max_attempts",
             ErrorKind::Token => "token",
+            ErrorKind::Gap => "gap",
+            ErrorKind::AckTimeout => "ack_timeout",
+            ErrorKind::Disconnected => "disconnected",
+            ErrorKind::Freed => "freed",
         }
     }
 }
@@ -81,6 +100,10 @@ pub struct ErrorFields {
     pub count: Option<usize>,
     pub code: Option<u16>,
     pub attempt: Option<u32>,
+    /// For a gap: the sequence number the transport expected next.
+    pub expected: Option<u64>,
+    /// For a gap: the sequence number that arrived instead.
+    pub received: Option<u64>,
 }
 
 /// An error for `onError`. `payload` carries an embedder value along (the dropped message, the

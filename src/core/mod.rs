@@ -12,6 +12,7 @@ pub mod errors;
 pub mod heartbeat;
 pub mod listeners;
 pub mod queue;
+pub mod resume;
 pub mod rng;
 pub mod snapshot;
 pub mod stats;
@@ -22,8 +23,9 @@ pub mod utf8;
 /// browser, a fake clock in tests). Only differences between two values are meaningful.
 pub type Millis = f64;
 
-pub use config::{Config, ConfigError, HeartbeatConfig, QueueConfig, ReconnectConfig, TokenSource};
+pub use config::{Config, ConfigError, HeartbeatConfig, QueueConfig, ReconnectConfig, TokenSource, DEFAULT_ACK_TIMEOUT_MS};
 pub use connection::{Action, AttemptId, Connection, FrameVerdict, Route, SendOutcome};
 pub use errors::{ErrorEvent, ErrorKind};
+pub use resume::{AckKey, Welcome};
 pub use snapshot::{Snapshot, Status, StatusChange};
 pub use stats::Stats;

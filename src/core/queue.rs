@@ -66,21 +66,32 @@ impl<M> OfflineQueue<M> {
         Enqueued::Stored { evicted }
     }
 
-    /// Empties the queue for sending: the messages still fresh at `now`, in the order they were
-    /// sent, and how many had expired (they are discarded).
-    pub fn drain_fresh(&mut self, now: Millis) -> (Vec<(M, usize)>, usize) {
-        let max_age = self.config.max_age_ms;
-        let mut expired = 0;
-        let mut fresh = Vec::with_capacity(self.items.len());
-        for item in self.items.drain(..) {
-            if now - item.enqueued_at > max_age {
-                expired += 1;
-            } else {
-                fresh.push((item.message, item.bytes));
+    /// Keeps, in order, the messages for which `keep(message, bytes, enqueued_at)` is true; the
+    /// byte count follows. `keep` may change a message it keeps (the connection marks held ones
+    /// sent).
+    pub fn retain(&mut self, mut keep: impl FnMut(&mut M, usize, Millis) -> bool) {
+        let mut bytes = 0;
+        self.items.retain_mut(|item| {
+            let kept = keep(&mut item.message, item.bytes, item.enqueued_at);
+            if kept {
+                bytes += item.bytes;
             }
-        }
-        self.bytes = 0;
-        (fresh, expired)
+            kept
+        });
+        self.bytes = bytes;
+    }
+
+    /// Removes the oldest message for which `matches` is true.
+    pub fn remove_first(&mut self, matches: impl Fn(&M) -> bool) -> Option<M> {
+        let at = self.items.iter().position(|item| matches(&item.message))?;
+        let item = self.items.remove(at)?;
+        self.bytes -= item.bytes;
+        Some(item.message)
+    }
+
+    /// The messages with their sizes, oldest first.
+    pub fn iter(&self) -> impl Iterator<Item = (&M, usize)> {
+        self.items.iter().map(|item| (&item.message, item.bytes))
     }
 
     /// Discards everything; returns how many messages were dropped.
@@ -106,17 +117,33 @@ mod tests {
         OfflineQueue::new(QueueConfig { max_messages, max_bytes, max_age_ms })
     }
 
+    fn contents(q: &OfflineQueue<&'static str>) -> Vec<&'static str> {
+        q.iter().map(|(m, _)| *m).collect()
+    }
+
     #[test]
-    fn drains_in_the_order_messages_were_queued() {
+    fn keeps_messages_in_the_order_they_were_queued() {
         let mut q = queue(10, 1000, 1000.0);
         for m in ["a", "b", "c"] {
             assert_eq!(q.push(m, 1, 0.0), Enqueued::Stored { evicted: vec![] });
         }
-        let (fresh, expired) = q.drain_fresh(10.0);
-        assert_eq!(fresh.into_iter().map(|(m, _)| m).collect::<Vec<_>>(), vec!["a", "b", "c"]);
-        assert_eq!(expired, 0);
+        assert_eq!(contents(&q), vec!["a", "b", "c"]);
+        q.retain(|_, _, _| false);
         assert!(q.is_empty());
         assert_eq!(q.bytes(), 0);
+    }
+
+    #[test]
+    fn retain_and_remove_first_keep_the_byte_count() {
+        let mut q = queue(10, 1000, 1000.0);
+        q.push("a", 3, 0.0);
+        q.push("b", 5, 0.0);
+        q.push("b", 7, 0.0);
+        assert_eq!(q.remove_first(|m| *m == "b"), Some("b"));
+        assert_eq!((contents(&q), q.bytes()), (vec!["a", "b"], 10));
+        q.retain(|m, _, _| *m == "a");
+        assert_eq!((contents(&q), q.bytes()), (vec!["a"], 3));
+        assert_eq!(q.remove_first(|m| *m == "z"), None);
     }
 
     #[test]
@@ -126,8 +153,7 @@ mod tests {
         q.push("b", 1, 0.0);
         assert_eq!(q.push("c", 1, 0.0), Enqueued::Stored { evicted: vec!["a"] });
         assert_eq!(q.len(), 2);
-        let (fresh, _) = q.drain_fresh(0.0);
-        assert_eq!(fresh.into_iter().map(|(m, _)| m).collect::<Vec<_>>(), vec!["b", "c"]);
+        assert_eq!(contents(&q), vec!["b", "c"]);
     }
 
     #[test]
@@ -151,17 +177,6 @@ mod tests {
     fn a_queue_of_zero_messages_refuses_everything() {
         let mut q = queue(0, 10, 1000.0);
         assert_eq!(q.push("a", 1, 0.0), Enqueued::Refused("a"));
-    }
-
-    #[test]
-    fn expired_messages_are_discarded_at_drain() {
-        let mut q = queue(10, 1000, 100.0);
-        q.push("old", 1, 0.0);
-        q.push("edge", 1, 50.0);
-        q.push("new", 1, 120.0);
-        let (fresh, expired) = q.drain_fresh(150.0);
-        assert_eq!(fresh.into_iter().map(|(m, _)| m).collect::<Vec<_>>(), vec!["edge", "new"]);
-        assert_eq!(expired, 1);
     }
 
     #[test]

@@ -55,6 +55,9 @@ pub struct StatusChange {
     /// Close code and reason of the socket whose end caused this change, if any.
     pub code: Option<u16>,
     pub reason: Option<String>,
+    /// The connection continued the previous session (resume protocol): nothing was missed.
+    /// Only a `connected` change can carry `true`.
+    pub resumed: bool,
 }
 
 /// Everything a connection badge needs. Replaced (never mutated in place) when a field changes,
@@ -75,6 +78,12 @@ pub struct Snapshot {
     /// The browser's `online`/`offline` signal.
     pub online: bool,
     pub connected_at: Option<Millis>,
+    /// The resume session the server gave in its last `welcome` (resume protocol), if any.
+    pub session_id: Option<String>,
+    /// The `seq` of the last event handed to listeners in that session; 0 before the first.
+    pub last_seq: u64,
+    /// The current connection continued the session; false while not connected.
+    pub resumed: bool,
 }
 
 impl Default for Snapshot {
@@ -91,6 +100,9 @@ impl Default for Snapshot {
             last_close_reason: None,
             online: true,
             connected_at: None,
+            session_id: None,
+            last_seq: 0,
+            resumed: false,
         }
     }
 }

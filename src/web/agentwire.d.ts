@@ -75,7 +75,8 @@ export interface StatusEvent {
 
 export type TransportErrorKind =
   | 'parse' | 'too_large' | 'binary' | 'listener' | 'queue_overflow' | 'queue_expired' | 'serialize'
-  | 'connect_timeout' | 'connection_failed' | 'heartbeat_timeout' | 'rejected' | 'max_attempts' | 'token';
+  | 'connect_timeout' | 'connection_failed' | 'heartbeat_timeout' | 'rejected' | 'max_attempts' | 'token'
+  | 'gap' | 'ack_timeout' | 'disconnected' | 'freed';
 
 export interface TransportError {
   kind: TransportErrorKind;

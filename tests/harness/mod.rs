@@ -1,7 +1,7 @@
 //! A fake clock and a recording embedder for driving the sans-IO core in tests.
 #![allow(dead_code)]
 
-use agentwire::core::{Action, AttemptId, Config, Connection, ErrorKind, Millis, Route, SendOutcome, Status, StatusChange};
+use agentwire::core::{Action, AckKey, AttemptId, Config, Connection, ErrorEvent, ErrorKind, Millis, Route, SendOutcome, Status, StatusChange, Welcome};
 
 /// Drives a `Connection<String>` the way the web layer does, recording what it is told to do.
 pub struct Harness {
@@ -33,6 +33,9 @@ impl Harness {
                 Action::SendFrame(frame) => self.sent.push(frame.clone()),
                 Action::SendPing => self.sent.push("<ping>".into()),
                 Action::SendPong => self.sent.push("<pong>".into()),
+                Action::SendResume { session, after } => {
+                    self.sent.push(format!("<resume {} {after}>", session.as_deref().unwrap_or("null")))
+                }
                 _ => {}
             }
             self.actions.push(action);
@@ -74,6 +77,67 @@ impl Harness {
         let route = self.conn.handle_message_type(message_type, self.now);
         self.pump();
         route
+    }
+
+    /// An inbound event of type `message_delta`, with `seq` if given, reported the way the web
+    /// layer does: its type first, then (on a sequenced connection) its `seq`.
+    pub fn receive_event(&mut self, seq: Option<u64>) -> Route {
+        self.receive_event_with_seq_value(seq.map(|s| s as f64))
+    }
+
+    /// Like `receive_event`, with the `seq` as the number JS would read (NaN: not a number).
+    pub fn receive_event_with_seq_value(&mut self, seq: Option<f64>) -> Route {
+        let text = "{\"type\":\"message_delta\"}";
+        self.conn.handle_text_frame(text.len(), || text.len(), self.now);
+        let mut route = self.conn.handle_message_type("message_delta", self.now);
+        if route == Route::Dispatch && self.conn.tracks_sequence() {
+            route = self.conn.handle_event_seq(seq);
+        }
+        self.pump();
+        route
+    }
+
+    /// The server's `welcome`; panics unless the core routes it as one.
+    pub fn welcome(&mut self, session: Option<&str>, resumed: bool, reason: Option<&str>) {
+        let text = "{\"type\":\"welcome\"}";
+        self.conn.handle_text_frame(text.len(), || text.len(), self.now);
+        assert_eq!(self.conn.handle_message_type("welcome", self.now), Route::Welcome);
+        let welcome = Welcome { session: session.map(str::to_owned), resumed, reason: reason.map(str::to_owned) };
+        self.conn.handle_welcome(welcome, self.now);
+        self.pump();
+    }
+
+    /// An inbound `ack` for `id`: how it was routed (the core's first answer, then `handle_ack`'s).
+    pub fn ack(&mut self, id: &str) -> Route {
+        let text = format!("{{\"type\":\"ack\",\"id\":\"{id}\"}}");
+        self.conn.handle_text_frame(text.len(), || text.len(), self.now);
+        let mut route = self.conn.handle_message_type("ack", self.now);
+        if route == Route::Ack {
+            route = self.conn.handle_ack(Some(id), &text);
+        }
+        self.pump();
+        route
+    }
+
+    /// `sendWithAck(text)` with idempotency id `id`.
+    pub fn send_with_ack(&mut self, text: &str, id: &str, timeout_ms: Millis) -> AckKey {
+        let key = self.conn.send_with_ack(text.to_owned(), id.to_owned(), text.len(), timeout_ms, self.now);
+        self.pump();
+        key
+    }
+
+    /// The keys of the acknowledged messages, in order, with the ack each got.
+    pub fn acked(&self) -> Vec<(AckKey, String)> {
+        self.actions.iter().filter_map(|a| if let Action::Acked { key, ack } = a { Some((*key, ack.clone())) } else { None }).collect()
+    }
+
+    /// The keys of the messages that failed, in order, with why.
+    pub fn ack_failures(&self) -> Vec<(AckKey, ErrorKind)> {
+        self.actions.iter().filter_map(|a| if let Action::AckFailed { key, kind, .. } = a { Some((*key, *kind)) } else { None }).collect()
+    }
+
+    pub fn error_events(&self) -> Vec<ErrorEvent<String>> {
+        self.actions.iter().filter_map(|a| if let Action::Error(e) = a { Some(e.clone()) } else { None }).collect()
     }
 
     /// Moves the clock to `t` firing every timer deadline on the way, like a real timer would.
@@ -139,6 +203,11 @@ impl Harness {
     pub fn opens(&self) -> usize {
         self.actions.iter().filter(|a| matches!(a, Action::OpenSocket { .. })).count()
     }
+}
+
+/// Settings with the resume protocol on and no jitter.
+pub fn resume_config() -> Config {
+    Config { resume: true, ..config_without_jitter() }
 }
 
 /// Settings with no jitter, so delays are exact.

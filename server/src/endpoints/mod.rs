@@ -18,7 +18,9 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde_json::json;
 
+use crate::acks::{self, Verdict};
 use crate::app::App;
+use crate::connection::{Connection, Gone};
 use crate::params::{BadRequest, Params};
 use crate::registry::Slot;
 use crate::session_runner::Pace;
@@ -134,4 +136,24 @@ pub fn millis_param(
 /// Whether a parsed client frame is `{"type":"ping"}`: every JSON endpoint answers `pong`.
 pub fn is_ping(value: &serde_json::Value) -> bool {
     value.get("type").and_then(serde_json::Value::as_str) == Some("ping")
+}
+
+/// Acks a client message that carries an `id` (PROTOCOL.md, "acknowledged messages") and
+/// returns whether to act on it: a repeat is acked again with `duplicate: true` and ignored.
+/// Messages without an `id` are acted on without an ack, as before.
+pub async fn acknowledge(
+    conn: &Connection,
+    endpoint: Endpoint,
+    value: &serde_json::Value,
+) -> Result<bool, Gone> {
+    let Some(id) = acks::message_id(value) else {
+        return Ok(true);
+    };
+    let app = conn.app();
+    let verdict = app.acks.check(endpoint, id, tokio::time::Instant::now());
+    if verdict == Verdict::Act {
+        app.log.processed(endpoint, id);
+    }
+    conn.send_text(acks::ack_frame(id, verdict)).await?;
+    Ok(verdict == Verdict::Act)
 }

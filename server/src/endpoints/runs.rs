@@ -1,5 +1,9 @@
 //! `/ws/runs/{run_id}`: one run's events, then a clean close (1000 "run complete").
 //!
+//! Resumable (PROTOCOL.md): every run event carries `seq`. A client that resumes continues
+//! after the last event it got instead of seeing the run again from `boot`; the run keeps
+//! playing for the grace period while no socket is attached.
+//!
 //! `boot`, then per agent `agent_start`, per task `task_start`, per tool `tool_start {tool,
 //! params}`, several `tool_progress {tool, message, progress}` (progress up to 1),
 //! `tool_end {tool, duration_s, exit_code, status}`, then `task_end`, `agent_end`, and finally
@@ -13,13 +17,14 @@ use axum::response::{IntoResponse, Response};
 use serde_json::{json, Value};
 use tokio::time::{sleep, Instant};
 
-use super::{admit, is_ping, limits, pace, Endpoint, WsQuery};
+use super::{acknowledge, admit, is_ping, limits, pace, Endpoint, WsQuery};
 use crate::agent_script::{fnv1a, mix, AGENTS};
 use crate::app::App;
-use crate::connection::{Connection, Gone, Incoming, Outbox};
-use crate::events::{event, pong};
+use crate::connection::{Connection, Gone, Incoming};
+use crate::events::{pong, Event};
 use crate::params::Params;
-use crate::registry::Slot;
+use crate::registry::{Slot, SLOW_CONSUMER};
+use crate::resume::{Forwarded, Link, Session, Work, HELLO_WAIT};
 use crate::session_runner::Pace;
 
 const TOOLS: [(&str, &str); 4] = [
@@ -61,44 +66,70 @@ async fn serve(socket: WebSocket, app: Arc<App>, slot: Slot, run_id: String, pac
         conn.finish().await;
         return;
     }
-    {
-        // Scoped so the producer (and its queue sender) is gone before `finish`.
-        let play = play(run_id, conn.outbox(), pace);
-        tokio::pin!(play);
-        loop {
-            tokio::select! {
-                played = &mut play => {
-                    if played.is_ok() {
-                        conn.close(1000, "run complete").await;
-                    }
+    // The run belongs to the session, not the socket: it keeps playing through a drop, and
+    // a resumed connection continues after the last event it was sent.
+    let mut link = Link::open(&app, Endpoint::Runs, &run_id);
+    let session = link.session().clone();
+    let task = tokio::spawn(play(run_id.clone(), session.clone(), pace));
+    session.replace_work(Some(Work::new(run_id, task)));
+    drop(session);
+
+    let hold = sleep(HELLO_WAIT);
+    tokio::pin!(hold);
+    loop {
+        tokio::select! {
+            _ = &mut hold, if link.is_undecided() => link.start_plain(&conn),
+            outcome = link.forwarded() => match outcome {
+                Forwarded::Complete => {
+                    conn.close(1000, "run complete").await;
                     break;
                 }
-                incoming = conn.recv() => match incoming {
-                    None => break,
-                    Some(Incoming::Text(text)) => {
-                        // A run is one-way; only pings are answered (everything is logged).
-                        let ping = serde_json::from_str::<Value>(text.as_str()).is_ok_and(|v| is_ping(&v));
-                        if ping && conn.send_text(pong()).await.is_err() {
-                            break;
-                        }
+                Forwarded::FellBehind => conn.close_now(SLOW_CONSUMER.0, SLOW_CONSUMER.1),
+                // The socket is already ending: recv() says so next.
+                Forwarded::TakenOver | Forwarded::Gone => {}
+            },
+            incoming = conn.recv() => match incoming {
+                None => break,
+                Some(Incoming::Text(text)) => {
+                    if answer(&conn, &mut link, text.as_str()).await.is_err() {
+                        break;
                     }
-                    Some(Incoming::Binary(_)) => {}
-                },
-            }
+                }
+                Some(Incoming::Binary(_)) => {
+                    if link.intercept(&conn, None).await.is_err() {
+                        break;
+                    }
+                }
+            },
         }
     }
+    link.end().await;
     conn.finish().await;
 }
 
+/// A run is one-way: besides the handshake, only pings are answered and messages with an
+/// `id` acked (everything is logged).
+async fn answer(conn: &Connection, link: &mut Link, text: &str) -> Result<(), Gone> {
+    let parsed = serde_json::from_str::<Value>(text).ok();
+    if link.intercept(conn, parsed.as_ref()).await? {
+        return Ok(());
+    }
+    let Some(value) = parsed else { return Ok(()) };
+    if acknowledge(conn, Endpoint::Runs, &value).await? && is_ping(&value) {
+        conn.send_text(pong()).await?;
+    }
+    Ok(())
+}
+
 struct Emitter {
-    outbox: Outbox,
+    session: Arc<Session>,
     run_id: String,
     pace: Pace,
     first: bool,
 }
 
 impl Emitter {
-    async fn emit(&mut self, kind: &str, mut fields: Value) -> Result<(), Gone> {
+    async fn emit(&mut self, kind: &str, mut fields: Value) {
         if !self.first && !self.pace.event_delay.is_zero() {
             sleep(self.pace.event_delay).await;
         }
@@ -106,15 +137,16 @@ impl Emitter {
         if let Value::Object(map) = &mut fields {
             map.insert("run_id".into(), Value::from(self.run_id.as_str()));
         }
-        self.outbox.send_text(event(kind, fields)).await
+        self.session.emit(&Event::new(kind, fields));
+        self.session.caught_up().await;
     }
 }
 
-async fn play(run_id: String, outbox: Outbox, pace: Pace) -> Result<(), Gone> {
+async fn play(run_id: String, session: Arc<Session>, pace: Pace) {
     let seed = fnv1a(run_id.as_bytes());
     let agent_count = 1 + mix(seed) % 2;
     let mut out = Emitter {
-        outbox,
+        session: session.clone(),
         run_id,
         pace,
         first: true,
@@ -124,7 +156,7 @@ async fn play(run_id: String, outbox: Outbox, pace: Pace) -> Result<(), Gone> {
         "boot",
         json!({ "agents": agent_count, "message": "run started" }),
     )
-    .await?;
+    .await;
 
     for a in 0..agent_count {
         let agent = &AGENTS[((mix(seed ^ 0xa) + a) % AGENTS.len() as u64) as usize];
@@ -133,7 +165,7 @@ async fn play(run_id: String, outbox: Outbox, pace: Pace) -> Result<(), Gone> {
             "agent_start",
             json!({ "agent_id": agent_id, "agent_name": agent.name }),
         )
-        .await?;
+        .await;
         let task_count = 1 + mix(seed.wrapping_add(0x10 + a)) % 2;
         for t in 0..task_count {
             let task_id = format!("task_{}_{}", a + 1, t + 1);
@@ -143,40 +175,41 @@ async fn play(run_id: String, outbox: Outbox, pace: Pace) -> Result<(), Gone> {
                 "task_start",
                 json!({ "agent_id": agent_id, "task_id": task_id, "title": title }),
             )
-            .await?;
+            .await;
             for k in 0..1 + h % 2 {
                 let (tool, verb) = TOOLS[((h >> (8 + 4 * k)) % TOOLS.len() as u64) as usize];
                 let params =
                     json!({ "target": format!("item-{}", (h >> 16) % 1000 + k), "timeout_s": 30 });
                 let started = Instant::now();
-                out.emit("tool_start", json!({ "agent_id": agent_id, "task_id": task_id, "tool": tool, "params": params })).await?;
+                out.emit("tool_start", json!({ "agent_id": agent_id, "task_id": task_id, "tool": tool, "params": params })).await;
                 let steps = 3 + (h >> (20 + k)) % 3;
                 for s in 1..=steps {
                     let progress = s as f64 / steps as f64;
                     let message = format!("{verb} {s}/{steps}");
-                    out.emit("tool_progress", json!({ "agent_id": agent_id, "task_id": task_id, "tool": tool, "message": message, "progress": progress })).await?;
+                    out.emit("tool_progress", json!({ "agent_id": agent_id, "task_id": task_id, "tool": tool, "message": message, "progress": progress })).await;
                 }
                 let duration_s = (started.elapsed().as_secs_f64() * 1000.0).round() / 1000.0;
-                out.emit("tool_end", json!({ "agent_id": agent_id, "task_id": task_id, "tool": tool, "duration_s": duration_s, "exit_code": 0, "status": "success" })).await?;
+                out.emit("tool_end", json!({ "agent_id": agent_id, "task_id": task_id, "tool": tool, "duration_s": duration_s, "exit_code": 0, "status": "success" })).await;
                 tool_runs += 1;
             }
             out.emit(
                 "task_end",
                 json!({ "agent_id": agent_id, "task_id": task_id, "status": "success" }),
             )
-            .await?;
+            .await;
         }
         out.emit(
             "agent_end",
             json!({ "agent_id": agent_id, "status": "success" }),
         )
-        .await?;
+        .await;
     }
     out.emit(
         "done",
         json!({ "status": "success", "tools_run": tool_runs }),
     )
-    .await
+    .await;
+    session.finish();
 }
 
 #[cfg(test)]

@@ -2,6 +2,11 @@
 //! the deterministic agent script as flat events (`agent_step`, `tool_call`, `tool_result`,
 //! `progress`, `message_delta`…, optional `chart`, `agent_step` completed, `result`).
 //!
+//! Resumable (PROTOCOL.md): chat events and `cancelled` carry `seq` and belong to the
+//! connection's session, which also owns the running chat. A client that opened with
+//! `resume` keeps its chat running for the grace period after the socket drops; a client
+//! that did not has its chat stopped when the socket ends, as before.
+//!
 //! A chat runs in its own task so `cancel` is read while it streams. A new chat while one
 //! runs cancels the old one first: the client gets `cancelled {success:true, reason:
 //! "superseded"}` for the old session, then the new session's events.
@@ -12,15 +17,16 @@ use axum::extract::ws::{WebSocket, WebSocketUpgrade};
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};
 use serde_json::{json, Value};
-use tokio::task::JoinHandle;
 
-use super::{admit, is_ping, limits, pace, Endpoint, WsQuery};
+use super::{acknowledge, admit, is_ping, limits, pace, Endpoint, WsQuery};
 use crate::agent_script::Script;
 use crate::app::App;
 use crate::connection::{Connection, Gone, Incoming};
-use crate::events::{error, event, pong};
+use crate::events::{error, pong, Event};
 use crate::params::Params;
 use crate::registry::Slot;
+use crate::registry::SLOW_CONSUMER;
+use crate::resume::{Forwarded, Link, Work};
 use crate::session_runner::{Pace, SessionRun};
 
 /// Largest `answer_tokens` accepted: the result's `content` holds the whole answer.
@@ -42,54 +48,55 @@ pub async fn handler(
     limits(ws, &app).on_upgrade(move |socket| serve(socket, app, slot, pace))
 }
 
-/// The chat currently streaming on this connection.
-struct RunningChat {
-    session_id: String,
-    task: JoinHandle<()>,
-}
-
-impl RunningChat {
-    /// Stops the chat and waits until its task is gone, so nothing of it is queued after
-    /// this returns. True if it was still running (i.e. really cancelled).
-    async fn stop(self) -> bool {
-        self.task.abort();
-        matches!(self.task.await, Err(e) if e.is_cancelled())
-    }
-}
-
 async fn serve(socket: WebSocket, app: Arc<App>, slot: Slot, pace: Pace) {
     let mut conn = Connection::open(socket, Endpoint::Stream, &app, slot);
-    let mut chat: Option<RunningChat> = None;
-    while let Some(incoming) = conn.recv().await {
-        let handled = match incoming {
-            Incoming::Text(text) => handle(&conn, &mut chat, pace, text.as_str()).await,
-            Incoming::Binary(_) => {
-                conn.send_text(error(
-                    "Binary frames are not supported here; send JSON text",
-                ))
-                .await
+    let mut link = Link::open(&app, Endpoint::Stream, "");
+    loop {
+        // Nothing of the stream exists before the client's first frame, so no hold here:
+        // the first frame decides whether the connection resumes.
+        let incoming = tokio::select! {
+            incoming = conn.recv() => incoming,
+            outcome = link.forwarded() => {
+                // Taken over or gone: the socket is already ending, recv() says so next.
+                if outcome == Forwarded::FellBehind {
+                    conn.close_now(SLOW_CONSUMER.0, SLOW_CONSUMER.1);
+                }
+                continue;
             }
+        };
+        let Some(incoming) = incoming else { break };
+        let handled = match incoming {
+            Incoming::Text(text) => handle(&conn, &mut link, pace, text.as_str()).await,
+            Incoming::Binary(_) => match link.intercept(&conn, None).await {
+                Ok(_) => {
+                    conn.send_text(error(
+                        "Binary frames are not supported here; send JSON text",
+                    ))
+                    .await
+                }
+                Err(gone) => Err(gone),
+            },
         };
         if handled.is_err() {
             break;
         }
     }
-    if let Some(running) = chat.take() {
-        running.stop().await;
-    }
+    link.end().await;
     conn.finish().await;
 }
 
-async fn handle(
-    conn: &Connection,
-    chat: &mut Option<RunningChat>,
-    pace: Pace,
-    text: &str,
-) -> Result<(), Gone> {
-    let value: Value = match serde_json::from_str(text) {
+async fn handle(conn: &Connection, link: &mut Link, pace: Pace, text: &str) -> Result<(), Gone> {
+    let parsed = serde_json::from_str::<Value>(text);
+    if link.intercept(conn, parsed.as_ref().ok()).await? {
+        return Ok(());
+    }
+    let value = match parsed {
         Ok(value) => value,
         Err(e) => return conn.send_text(error(&format!("Malformed JSON: {e}"))).await,
     };
+    if !acknowledge(conn, Endpoint::Stream, &value).await? {
+        return Ok(());
+    }
     if is_ping(&value) {
         return conn.send_text(pong()).await;
     }
@@ -98,18 +105,20 @@ async fn handle(
             .send_text(error("Expected a JSON object with a string \"type\""))
             .await;
     };
+    let session = link.session();
     match kind {
-        "chat" => start_chat(conn, chat, pace, &value).await,
+        "chat" => start_chat(conn, link, pace, &value).await,
         "cancel" => {
-            let reply = match chat.take() {
+            let reply = match session.replace_work(None) {
                 Some(running) => {
-                    let session_id = running.session_id.clone();
+                    let session_id = running.label.clone();
                     let success = running.stop().await;
                     json!({ "success": success, "session_id": session_id })
                 }
                 None => json!({ "success": false }),
             };
-            conn.send_text(event("cancelled", reply)).await
+            session.emit(&Event::new("cancelled", reply));
+            Ok(())
         }
         other => {
             conn.send_text(error(&format!("Unknown message type \"{other}\"")))
@@ -120,7 +129,7 @@ async fn handle(
 
 async fn start_chat(
     conn: &Connection,
-    chat: &mut Option<RunningChat>,
+    link: &Link,
     pace: Pace,
     value: &Value,
 ) -> Result<(), Gone> {
@@ -149,22 +158,20 @@ async fn start_chat(
         },
     };
 
-    if let Some(previous) = chat.take() {
-        let session_id = previous.session_id.clone();
+    let session = link.session();
+    if let Some(previous) = session.replace_work(None) {
+        let session_id = previous.label.clone();
         if previous.stop().await {
             let reply =
                 json!({ "success": true, "session_id": session_id, "reason": "superseded" });
-            conn.send_text(event("cancelled", reply)).await?;
+            session.emit(&Event::new("cancelled", reply));
         }
     }
 
     let script = Script::for_message(message, answer_tokens);
-    let run = SessionRun::begin(conn.app(), message, script, pace, Some(conn.outbox()));
+    let run = SessionRun::begin(conn.app(), message, script, pace, Some(session.clone()));
     let session_id = run.session_id().to_string();
-    let task = tokio::spawn(async move {
-        // Err(Gone) means the client left; the session records itself as cancelled.
-        let _ = run.run().await;
-    });
-    *chat = Some(RunningChat { session_id, task });
+    let task = tokio::spawn(run.run());
+    session.replace_work(Some(Work::new(session_id, task)));
     Ok(())
 }

@@ -6,6 +6,10 @@
 //! `agent_status` / `agent_collaboration` broadcasts of every running session. When the client
 //! has been silent for `ping_after`, sends `{type:'ping'}` and expects `{type:'pong'}` within
 //! the pong timeout, else closes with 1011 "pong timeout".
+//!
+//! Resumable (PROTOCOL.md): the feed (`active_sessions`, `session_state`, `session_logs`,
+//! `agent_status`, `agent_collaboration`) carries `seq` and is replayed after a drop; the
+//! heartbeat (`ping`, `pong`) and `error`s are about the socket and carry none.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -14,14 +18,15 @@ use axum::extract::ws::{WebSocket, WebSocketUpgrade};
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Response};
 use serde_json::{json, Value};
-use tokio::time::{sleep_until, Instant};
+use tokio::time::{sleep, sleep_until, Instant};
 
-use super::{admit, is_ping, limits, millis_param, Endpoint, WsQuery};
+use super::{acknowledge, admit, is_ping, limits, millis_param, Endpoint, WsQuery};
 use crate::app::App;
-use crate::connection::{Connection, Incoming};
-use crate::events::{error, event, pong};
+use crate::connection::{Connection, Gone, Incoming};
+use crate::events::{error, event, pong, Event};
 use crate::params::Params;
-use crate::registry::Slot;
+use crate::registry::{Slot, SLOW_CONSUMER};
+use crate::resume::{Forwarded, Link, HELLO_WAIT};
 
 pub async fn handler(
     ws: WebSocketUpgrade,
@@ -74,34 +79,72 @@ async fn serve(
         conn.finish().await;
         return;
     }
-    if conn.send_text(active_sessions(&app)).await.is_ok() {
-        heartbeat_loop(&mut conn, &app, ping_after).await;
-    }
+    let mut link = Link::open(&app, Endpoint::Tracking, &client_id);
+    // The first event of a fresh feed; a resumed feed already had its own.
+    link.session().offer(&active_sessions(&app));
+    heartbeat_loop(&mut conn, &mut link, &app, ping_after).await;
+    link.end().await;
     conn.finish().await;
 }
 
-async fn heartbeat_loop(conn: &mut Connection, app: &App, ping_after: Duration) {
+/// A reply to a client frame: a stream event (sequenced, replayed after a drop) or a frame
+/// about this connection (pong, error: not sequenced).
+enum Reply {
+    Event(Event),
+    Direct(String),
+}
+
+async fn heartbeat_loop(conn: &mut Connection, link: &mut Link, app: &App, ping_after: Duration) {
     let pong_timeout = app.config.tracking_pong_timeout;
     let mut last_heard = Instant::now();
     // When a ping is outstanding: the deadline for its pong.
     let mut pong_due: Option<Instant> = None;
+    let hold = sleep(HELLO_WAIT);
+    tokio::pin!(hold);
     loop {
         let deadline = pong_due.unwrap_or(last_heard + ping_after);
         tokio::select! {
+            _ = &mut hold, if link.is_undecided() => {
+                link.start_plain(conn);
+                // The client's silence counts from its first event, not from the hold.
+                last_heard = Instant::now();
+            }
+            outcome = link.forwarded() => {
+                // Taken over or gone: the socket is already ending, recv() says so next.
+                if outcome == Forwarded::FellBehind {
+                    conn.close_now(SLOW_CONSUMER.0, SLOW_CONSUMER.1);
+                }
+            }
             incoming = conn.recv() => {
                 let Some(incoming) = incoming else { return };
                 last_heard = Instant::now();
                 let reply = match incoming {
-                    Incoming::Text(text) => answer(app, text.as_str(), &mut pong_due),
-                    Incoming::Binary(_) => Some(error("Binary frames are not supported here; send JSON text")),
-                };
-                if let Some(reply) = reply {
-                    if conn.send_text(reply).await.is_err() {
-                        return;
+                    Incoming::Text(text) => match answer(conn, link, app, text.as_str(), &mut pong_due).await {
+                        Ok(reply) => reply,
+                        Err(Gone) => return,
+                    },
+                    Incoming::Binary(_) => {
+                        if link.intercept(conn, None).await.is_err() {
+                            return;
+                        }
+                        Some(Reply::Direct(error("Binary frames are not supported here; send JSON text")))
                     }
+                };
+                match reply {
+                    Some(Reply::Event(event)) => {
+                        link.session().offer(&event);
+                    }
+                    Some(Reply::Direct(frame)) => {
+                        if conn.send_text(frame).await.is_err() {
+                            return;
+                        }
+                    }
+                    None => {}
                 }
             }
-            _ = sleep_until(deadline) => {
+            // No ping while the feed is held for a `resume`: it would arrive before the
+            // feed's first event (and the client is not silent yet, it has had nothing).
+            _ = sleep_until(deadline), if !link.is_undecided() => {
                 if conn.is_silenced() {
                     // A silenced connection is frozen: its heartbeat restarts afterwards.
                     conn.wait_unsilenced().await;
@@ -113,6 +156,7 @@ async fn heartbeat_loop(conn: &mut Connection, app: &App, ping_after: Duration) 
                     conn.close_now(1011, "pong timeout");
                     continue; // recv() now returns None
                 }
+                // The heartbeat is about this socket, not the feed: not sequenced.
                 if conn.send_text(event("ping", json!({}))).await.is_err() {
                     return;
                 }
@@ -122,56 +166,73 @@ async fn heartbeat_loop(conn: &mut Connection, app: &App, ping_after: Duration) 
     }
 }
 
-fn active_sessions(app: &App) -> String {
+fn active_sessions(app: &App) -> Event {
     let sessions = app.sessions.active();
-    event(
+    Event::new(
         "active_sessions",
         json!({ "data": { "total_sessions": sessions.len(), "sessions": sessions } }),
     )
 }
 
 /// The reply to one client frame, if any. A `pong` settles the outstanding ping.
-fn answer(app: &App, text: &str, pong_due: &mut Option<Instant>) -> Option<String> {
-    let value: Value = match serde_json::from_str(text) {
+async fn answer(
+    conn: &Connection,
+    link: &mut Link,
+    app: &App,
+    text: &str,
+    pong_due: &mut Option<Instant>,
+) -> Result<Option<Reply>, Gone> {
+    let parsed = serde_json::from_str::<Value>(text);
+    if link.intercept(conn, parsed.as_ref().ok()).await? {
+        return Ok(None);
+    }
+    let value = match parsed {
         Ok(value) => value,
-        Err(e) => return Some(error(&format!("Malformed JSON: {e}"))),
+        Err(e) => return Ok(Some(Reply::Direct(error(&format!("Malformed JSON: {e}"))))),
     };
+    if !acknowledge(conn, Endpoint::Tracking, &value).await? {
+        return Ok(None);
+    }
     if is_ping(&value) {
-        return Some(pong());
+        return Ok(Some(Reply::Direct(pong())));
     }
     let Some(kind) = value.get("type").and_then(Value::as_str) else {
-        return Some(error("Expected a JSON object with a string \"type\""));
+        return Ok(Some(Reply::Direct(error(
+            "Expected a JSON object with a string \"type\"",
+        ))));
     };
     // Accept the session id flat or inside `payload`, as clients send either.
     let session_id = value
         .get("session_id")
         .or_else(|| value.get("payload").and_then(|p| p.get("session_id")))
         .and_then(Value::as_str);
-    match kind {
+    Ok(match kind {
         "pong" => {
             *pong_due = None;
             None
         }
         "get_session_state" => {
             let Some(session_id) = session_id else {
-                return Some(error("get_session_state needs session_id"));
+                return Ok(Some(Reply::Direct(error("get_session_state needs session_id"))));
             };
             let state = app.sessions.get(session_id);
-            Some(event(
+            Some(Reply::Event(Event::new(
                 "session_state",
                 json!({ "session_id": session_id, "state": state }),
-            ))
+            )))
         }
         "get_session_logs" => {
             let logs = app.sessions.logs(session_id);
-            Some(event(
+            Some(Reply::Event(Event::new(
                 "session_logs",
                 json!({ "session_id": session_id, "logs": logs }),
-            ))
+            )))
         }
-        "get_active_sessions" => Some(active_sessions(app)),
-        other => Some(error(&format!("Unknown message type \"{other}\""))),
-    }
+        "get_active_sessions" => Some(Reply::Event(active_sessions(app))),
+        other => Some(Reply::Direct(error(&format!(
+            "Unknown message type \"{other}\""
+        )))),
+    })
 }
 
 #[cfg(test)]

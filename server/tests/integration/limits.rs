@@ -84,13 +84,13 @@ async fn a_slow_consumer_is_disconnected_instead_of_queueing_without_bound() {
         assert!(sent < 2000, "the slow consumer was never disconnected");
     }
     server.wait_open("tracking", 1).await;
-    // What `slow` sees: the frames that fit in buffers, then the end (a 1008 close frame if
+    // What `slow` sees: the frames that fit in buffers, then the end (a 1013 close frame if
     // it still fit, else an abrupt close).
     loop {
         match next_seen(&mut slow, PATIENCE).await {
             Seen::Text(_) => continue,
             Seen::Close(code, reason) => {
-                assert_eq!((code, reason.as_str()), (1008, "slow consumer"));
+                assert_eq!((code, reason.as_str()), (1013, "slow consumer"));
                 break;
             }
             Seen::Ended(_) => break,

@@ -8,6 +8,7 @@ mod cors;
 mod echo_bench;
 mod limits;
 mod mission;
+mod resume;
 mod runs;
 mod stream;
 mod tracking;

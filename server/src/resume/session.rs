@@ -1,0 +1,363 @@
+//! One resumable session: its sequence, its replay buffer, the work that feeds it (a chat, a
+//! run) and the socket it is attached to, if any.
+//!
+//! Producers never write to a socket. They push events into the buffer, and one forwarder
+//! task per attached socket copies them into that connection's outbound queue, starting after
+//! the position the client resumed from. Replay and live delivery are therefore the same code
+//! path: nothing can be sent twice or overtake a replayed event, and the work keeps running
+//! while no socket is attached (the grace period).
+
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use axum::extract::ws::Message;
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+use tokio::time::Instant;
+
+use super::buffer::{Bounds, Replay, ReplayBuffer};
+use crate::connection::{ConnShared, Outbox};
+use crate::endpoints::Endpoint;
+use crate::events::Event;
+use crate::registry::SLOW_CONSUMER;
+
+/// Events a forwarder takes from the buffer per lock.
+const FORWARD_BATCH: usize = 64;
+
+/// The work behind a session (a chat task, a run task); aborted with the session.
+pub struct Work {
+    /// What the work is, for replies about it (a chat's agent session id).
+    pub label: String,
+    task: JoinHandle<()>,
+}
+
+impl Work {
+    pub fn new(label: String, task: JoinHandle<()>) -> Work {
+        Work { label, task }
+    }
+
+    /// Stops the work and waits until its task is gone, so nothing of it is emitted after
+    /// this returns. True if it was still running (really stopped).
+    pub async fn stop(self) -> bool {
+        self.task.abort();
+        matches!(self.task.await, Err(e) if e.is_cancelled())
+    }
+}
+
+/// How a forwarder ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Forwarded {
+    /// The work is finished and every event of it is queued on the socket.
+    Complete,
+    /// A newer connection took the session over.
+    TakenOver,
+    /// A bound dropped events before they were forwarded (a consumer far behind).
+    FellBehind,
+    /// The connection is gone.
+    Gone,
+}
+
+struct Attachment {
+    epoch: u64,
+    shared: Arc<ConnShared>,
+    /// The seq of the last event queued on this socket.
+    cursor: u64,
+}
+
+struct State {
+    buffer: ReplayBuffer,
+    attached: Option<Attachment>,
+    next_epoch: u64,
+    /// When the last socket went away (for the grace period); `None` while attached.
+    detached_at: Option<Instant>,
+    /// The work has emitted its last event.
+    finished: bool,
+    discarded: bool,
+    work: Option<Work>,
+}
+
+pub struct Session {
+    pub id: String,
+    pub endpoint: Endpoint,
+    /// The path parameter the session belongs to (run id, tracking client id; empty for
+    /// /ws/stream): a session is only resumed on the URL it was created on.
+    pub key: String,
+    state: Mutex<State>,
+    /// The last seq pushed (also bumped by `finish`), so forwarders wake without polling.
+    published: watch::Sender<u64>,
+    /// Bumped whenever a forwarder advances or the attachment changes, so paced producers
+    /// wake.
+    progress: watch::Sender<u64>,
+    /// How many events paced producers may run ahead of the forwarder: the old backpressure
+    /// (a full outbound queue), and never more than the count bound, so the count bound never
+    /// drops an event an attached client has not been sent yet.
+    window: u64,
+    /// Unsent bytes at which paced producers wait: half the byte bound, so the byte bound
+    /// does not drop what an attached client has not been sent either.
+    window_bytes: u64,
+    /// How far a broadcast may run ahead before the client counts as a slow consumer.
+    slow_limit: u64,
+}
+
+impl Session {
+    pub(super) fn new(
+        id: String,
+        endpoint: Endpoint,
+        key: String,
+        bounds: Bounds,
+        max_outbound_frames: usize,
+    ) -> Session {
+        Session {
+            id,
+            endpoint,
+            key,
+            state: Mutex::new(State {
+                buffer: ReplayBuffer::new(bounds),
+                attached: None,
+                next_epoch: 0,
+                detached_at: Some(Instant::now()),
+                finished: false,
+                discarded: false,
+                work: None,
+            }),
+            published: watch::Sender::new(0),
+            progress: watch::Sender::new(0),
+            window: max_outbound_frames.min(bounds.max_events).max(1) as u64,
+            window_bytes: (bounds.max_bytes / 2).max(1) as u64,
+            slow_limit: max_outbound_frames.max(1) as u64,
+        }
+    }
+
+    fn lock(&self) -> MutexGuard<'_, State> {
+        // Plain data; a panic elsewhere cannot leave it half-updated in a way that matters.
+        match self.state.lock() {
+            Ok(guard) => guard,
+            Err(poisoned) => poisoned.into_inner(),
+        }
+    }
+
+    /// Numbers the event, holds it for replay and wakes the forwarder. Returns its seq (0 if
+    /// the session is already discarded).
+    pub fn emit(&self, event: &Event) -> u64 {
+        self.push(event, false)
+    }
+
+    /// [`emit`](Self::emit) for broadcasts, which never wait: a socket that falls more than
+    /// a queue's worth behind is closed as a slow consumer (1013), as the registry does for
+    /// raw frames. A silenced socket is our simulated outage and is left alone.
+    pub fn offer(&self, event: &Event) -> u64 {
+        self.push(event, true)
+    }
+
+    fn push(&self, event: &Event, shed_slow: bool) -> u64 {
+        let seq = {
+            let mut st = self.lock();
+            if st.discarded {
+                return 0;
+            }
+            let seq = st.buffer.last_seq() + 1;
+            st.buffer.push(event.with_seq(seq).into(), Instant::now());
+            if shed_slow {
+                if let Some(a) = &st.attached {
+                    if seq - a.cursor > self.slow_limit && !a.shared.is_silenced() {
+                        a.shared.close(SLOW_CONSUMER.0, SLOW_CONSUMER.1);
+                    }
+                }
+            }
+            seq
+        };
+        self.published.send_replace(seq);
+        seq
+    }
+
+    /// Waits while an attached socket is more than the window behind: the producer's pace is
+    /// the reader's, as before sessions existed. With no socket attached it returns at once
+    /// (the work keeps running into the buffer during the grace period).
+    pub async fn caught_up(&self) {
+        let mut progress = self.progress.subscribe();
+        loop {
+            let lagging = {
+                let st = self.lock();
+                !st.discarded
+                    && st.attached.as_ref().is_some_and(|a| {
+                        st.buffer.last_seq() - a.cursor >= self.window
+                            || st.buffer.bytes_after(a.cursor) >= self.window_bytes
+                    })
+            };
+            if !lagging || progress.changed().await.is_err() {
+                return;
+            }
+        }
+    }
+
+    /// Marks the work done: once everything is forwarded, the forwarder reports `Complete`.
+    pub fn finish(&self) {
+        self.lock().finished = true;
+        self.published.send_modify(|_| {});
+    }
+
+    pub fn last_seq(&self) -> u64 {
+        self.lock().buffer.last_seq()
+    }
+
+    /// Attaches `shared` at `after` if the buffer holds every event after it (checked and
+    /// attached under one lock, so no bound can drop them in between); else says why not.
+    pub(super) fn try_attach(&self, shared: &Arc<ConnShared>, after: u64) -> Result<u64, Replay> {
+        let mut st = self.lock();
+        if st.discarded {
+            return Err(Replay::Unknown);
+        }
+        // The frames themselves are sent by the forwarder; only the verdict matters here.
+        match st.buffer.replay_after(after, Instant::now()) {
+            Replay::Frames(_) => Ok(self.attach_locked(st, shared, after)),
+            other => Err(other),
+        }
+    }
+
+    /// Attaches a socket that has received everything up to `cursor`, returning the
+    /// attachment's epoch.
+    pub(super) fn attach(&self, shared: &Arc<ConnShared>, cursor: u64) -> u64 {
+        let st = self.lock();
+        self.attach_locked(st, shared, cursor)
+    }
+
+    /// Attaches the socket of a plain connection: it gets the session's events from the
+    /// first one. Returns the epoch.
+    pub(super) fn attach_plain(&self, shared: &Arc<ConnShared>) -> u64 {
+        self.attach(shared, 0)
+    }
+
+    /// An older socket still attached is dropped: a client resuming means that socket is
+    /// dead to it (half-open), and a session has one reader.
+    fn attach_locked(
+        &self,
+        mut st: MutexGuard<'_, State>,
+        shared: &Arc<ConnShared>,
+        cursor: u64,
+    ) -> u64 {
+        st.next_epoch += 1;
+        let epoch = st.next_epoch;
+        st.detached_at = None;
+        let attachment = Attachment {
+            epoch,
+            shared: shared.clone(),
+            cursor,
+        };
+        let previous = st.attached.replace(attachment);
+        drop(st);
+        self.progress.send_modify(|n| *n += 1);
+        // A late `resume` re-attaches the same socket: that one must of course stay.
+        if let Some(previous) = previous.filter(|p| !Arc::ptr_eq(&p.shared, shared)) {
+            previous.shared.drop_abruptly();
+        }
+        epoch
+    }
+
+    /// Detaches the socket of `epoch` if it is still the attached one; returns whether it was.
+    pub(super) fn detach(&self, epoch: u64) -> bool {
+        let detached = {
+            let mut st = self.lock();
+            if st.attached.as_ref().is_some_and(|a| a.epoch == epoch) {
+                st.attached = None;
+                st.detached_at = Some(Instant::now());
+                true
+            } else {
+                false
+            }
+        };
+        if detached {
+            self.progress.send_modify(|n| *n += 1);
+        }
+        detached
+    }
+
+    /// When the session lost its socket, if it has none now.
+    pub(super) fn detached_at(&self) -> Option<Instant> {
+        let st = self.lock();
+        if st.discarded {
+            return None;
+        }
+        st.detached_at
+    }
+
+    /// Ends the session for good: its work is aborted and nothing more is emitted.
+    pub(super) fn discard(&self) {
+        let work = {
+            let mut st = self.lock();
+            st.discarded = true;
+            st.attached = None;
+            st.work.take()
+        };
+        if let Some(work) = work {
+            work.task.abort();
+        }
+        self.published.send_modify(|_| {});
+        self.progress.send_modify(|n| *n += 1);
+    }
+
+    pub fn is_discarded(&self) -> bool {
+        self.lock().discarded
+    }
+
+    /// Replaces the session's work, returning the previous one for the caller to stop.
+    pub fn replace_work(&self, work: Option<Work>) -> Option<Work> {
+        let mut st = self.lock();
+        if st.discarded {
+            if let Some(w) = work {
+                w.task.abort();
+            }
+            return None;
+        }
+        std::mem::replace(&mut st.work, work)
+    }
+
+    /// Events and bytes held for replay (for the memory measurement's sanity checks).
+    pub fn held(&self) -> (usize, usize) {
+        let st = self.lock();
+        (st.buffer.held_events(), st.buffer.held_bytes())
+    }
+
+    /// Copies events into the connection's queue from the attachment's cursor on, waiting for
+    /// room (the socket's pace), until the connection ends, the session is taken over or
+    /// discarded, or (`Complete`) the work is finished and everything is forwarded.
+    pub async fn forward(self: Arc<Self>, epoch: u64, outbox: Outbox) -> Forwarded {
+        let mut published = self.published.subscribe();
+        loop {
+            published.borrow_and_update();
+            let (cursor, batch) = {
+                let st = self.lock();
+                let Some(a) = st.attached.as_ref().filter(|a| a.epoch == epoch) else {
+                    return if st.discarded {
+                        Forwarded::Gone
+                    } else {
+                        Forwarded::TakenOver
+                    };
+                };
+                match st.buffer.next_after(a.cursor, FORWARD_BATCH) {
+                    None => return Forwarded::FellBehind,
+                    Some(batch) if batch.is_empty() && st.finished => return Forwarded::Complete,
+                    Some(batch) => (a.cursor, batch),
+                }
+            };
+            if batch.is_empty() {
+                if published.changed().await.is_err() {
+                    return Forwarded::Gone;
+                }
+                continue;
+            }
+            let sent = batch.len() as u64;
+            for frame in batch {
+                if outbox.send(Message::Text(frame)).await.is_err() {
+                    return Forwarded::Gone;
+                }
+            }
+            {
+                let mut st = self.lock();
+                match st.attached.as_mut().filter(|a| a.epoch == epoch) {
+                    Some(a) => a.cursor = cursor + sent,
+                    None => continue, // reported at the top of the loop
+                }
+            }
+            self.progress.send_modify(|n| *n += 1);
+        }
+    }
+}
