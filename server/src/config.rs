@@ -81,7 +81,12 @@ pub struct Cli {
     /// Resumable streams (/ws/stream, /ws/runs, /ws/agent-tracking): most events a session
     /// holds for replay; older ones are dropped, and a resume that needs one gets
     /// resumed:false, reason "evicted".
-    #[arg(long, env = "AGENTWIRE_RESUME_MAX_EVENTS", default_value_t = 10_000, value_name = "N")]
+    #[arg(
+        long,
+        env = "AGENTWIRE_RESUME_MAX_EVENTS",
+        default_value_t = 10_000,
+        value_name = "N"
+    )]
     pub resume_max_events: usize,
 
     /// Most bytes of events a session holds for replay (default 8 MiB); beyond it the oldest
@@ -91,12 +96,22 @@ pub struct Cli {
 
     /// Longest a session holds an event for replay; older ones are dropped (reason "expired").
     /// Client message ids are remembered for deduplication at least this long.
-    #[arg(long, env = "AGENTWIRE_RESUME_MAX_AGE_MS", default_value_t = 120_000, value_name = "MS")]
+    #[arg(
+        long,
+        env = "AGENTWIRE_RESUME_MAX_AGE_MS",
+        default_value_t = 120_000,
+        value_name = "MS"
+    )]
     pub resume_max_age_ms: u64,
 
     /// How long a resumable session, and the chat or run behind it, outlives its socket; a
     /// client resuming within it gets the rest. Then the session is discarded.
-    #[arg(long, env = "AGENTWIRE_RESUME_GRACE_MS", default_value_t = 120_000, value_name = "MS")]
+    #[arg(
+        long,
+        env = "AGENTWIRE_RESUME_GRACE_MS",
+        default_value_t = 120_000,
+        value_name = "MS"
+    )]
     pub resume_grace_ms: u64,
 
     /// No connection/control logging on stderr (the startup line is still printed).

@@ -140,7 +140,10 @@ mod tests {
     fn a_sequenced_event_has_seq_right_after_its_type() {
         let e = Event::new("message_delta", json!({"delta": "Hel", "seq": 99}));
         let text = e.with_seq(42);
-        assert!(text.starts_with("{\"type\":\"message_delta\",\"seq\":42,\"delta\":\"Hel\""), "{text}");
+        assert!(
+            text.starts_with("{\"type\":\"message_delta\",\"seq\":42,\"delta\":\"Hel\""),
+            "{text}"
+        );
         let value: Value = serde_json::from_str(&text).unwrap();
         assert_eq!(value["seq"], 42, "the envelope's seq, not a field's");
     }

@@ -59,6 +59,31 @@ export interface TransportOptions {
   connectTimeoutMs?: number;
   /** Inbound frames above this many UTF-8 bytes are reported and skipped. Default 1048576. */
   maxMessageBytes?: number;
+  /** Speak the resume protocol (PROTOCOL.md): continue the session after a reconnect, each
+   *  event delivered once and in order. The server must speak it too. Default false. */
+  resume?: boolean;
+  /** The field that carries a sendWithAck message's idempotency id. Default 'id'. */
+  ackIdField?: string;
+}
+
+export interface SendWithAckOptions {
+  /** Reject with kind 'ack_timeout' if no ack arrives within this long, in ms. Default 30000. */
+  timeoutMs?: number;
+}
+
+/** The server's answer to an acknowledged message (PROTOCOL.md). */
+export interface AckFrame {
+  type: 'ack';
+  id: string;
+  /** Seen before: acknowledged again, not acted on again. */
+  duplicate?: boolean;
+  [field: string]: unknown;
+}
+
+/** Why a sendWithAck promise rejected: 'ack_timeout', 'disconnected', 'freed',
+ *  'queue_overflow' (the offline queue's bounds dropped it) or 'serialize'. */
+export interface AckError extends Error {
+  kind: TransportErrorKind;
 }
 
 export interface StatusEvent {
@@ -71,6 +96,8 @@ export interface StatusEvent {
   /** Close code and reason of the socket whose end caused this change. */
   code: number | null;
   reason: string | null;
+  /** This connection continued the previous session (resume protocol); only 'connected' can be true. */
+  resumed: boolean;
 }
 
 export type TransportErrorKind =
@@ -88,6 +115,10 @@ export interface TransportError {
   count?: number;
   code?: number;
   attempt?: number;
+  /** For 'gap': the sequence number expected next. */
+  expected?: number;
+  /** For 'gap' when the server skipped events: the one that arrived instead. */
+  received?: number;
   /** What a listener or the token function threw. */
   error?: unknown;
   /** The raw frame that did not parse. */
@@ -116,6 +147,12 @@ export interface TransportSnapshot {
   /** The browser's online/offline signal. */
   readonly online: boolean;
   readonly url: string;
+  /** The resume session the server gave in its last welcome (resume protocol). */
+  readonly sessionId: string | null;
+  /** The seq of the last event handed to listeners in that session; 0 before the first. */
+  readonly lastSeq: number;
+  /** The current connection continued the session; false while not connected. */
+  readonly resumed: boolean;
 }
 
 export interface TransportStats {
@@ -154,6 +191,12 @@ export class WebSocketTransport<Events extends EventMap = { [type: string]: any 
   disconnect(code?: number, reason?: string): void;
   /** Objects are sent as JSON, strings as they are. */
   send(message: Outgoing | string): SendResult;
+  /** Sends an object carrying an idempotency id (field `ackIdField`, generated if absent) and
+   *  resolves with the server's ack. Held within the offline queue's bounds and sent again after
+   *  every reconnect until acknowledged. Rejects with an AckError (`kind`) on timeout,
+   *  disconnect(), free(), or when the queue's bounds drop it.
+   *  @throws TypeError if `message` is not an object or its id is not a string. */
+  sendWithAck(message: Outgoing & object, options?: SendWithAckOptions): Promise<AckFrame>;
   /** Messages whose type field equals `type`. Returns a function removing this registration. */
   on<K extends keyof Events & string>(type: K, listener: (message: Events[K]) => void): () => void;
   /** Every message, after the listeners of its type. */

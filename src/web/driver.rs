@@ -32,6 +32,7 @@ use super::clock;
 use super::handles::{Handles, Slot};
 use super::listener::{ErrorListener, Listener, MessageListener, StatusListener, Subscriber};
 use super::options::{out_of_range, OptionsError, WebSettings};
+use super::resume::{PendingAck, ProtocolNames};
 use super::signals::{SignalEvents, SignalSubscription};
 use super::socket::{protocol_list, Socket, SocketEvents};
 use super::timer::DeadlineTimer;
@@ -82,6 +83,10 @@ pub struct Driver {
     /// a forgotten transport's listeners still hear how it ended.
     queued_delivery: RefCell<Option<Rc<Driver>>>,
     pending_connects: RefCell<Vec<(Function, Function)>>,
+    /// `sendWithAck` promises, settled when the core says (`Acked`, `AckFailed`).
+    pub pending_acks: RefCell<Vec<PendingAck>>,
+    /// Made with the first protocol frame (see `resume.rs`).
+    pub protocol_names: RefCell<Option<ProtocolNames>>,
     freed: Cell<bool>,
     /// The app's object is gone while the connection was live: release once it settles.
     orphaned: Cell<bool>,
@@ -108,6 +113,8 @@ impl Driver {
             notifications: RefCell::new(VecDeque::new()),
             queued_delivery: RefCell::new(None),
             pending_connects: RefCell::new(Vec::new()),
+            pending_acks: RefCell::new(Vec::new()),
+            protocol_names: RefCell::new(None),
             freed: Cell::new(false),
             orphaned: Cell::new(false),
         });
@@ -204,6 +211,13 @@ impl Driver {
                 let pong = JsString::from(self.settings.borrow().pong_frame.as_str());
                 self.send_frame(&pong);
             }
+            Action::SendResume { session, after } => {
+                if let Some(frame) = self.resume_frame(session.as_deref(), after) {
+                    self.send_frame(&frame);
+                }
+            }
+            Action::Acked { key, ack } => self.settle_ack(key, &ack),
+            Action::AckFailed { key, kind, message } => self.fail_ack(key, kind, &message),
             Action::Status(change) => {
                 self.settle_connects(change.status);
                 self.notify(Notification::Status(change));
@@ -404,7 +418,7 @@ impl Driver {
             || self.subscribers.borrow_mut().remove(id)
     }
 
-    pub fn counts(&self) -> [usize; 9] {
+    pub fn counts(&self) -> [usize; 10] {
         [
             self.socket.borrow().is_some() as usize,
             self.timer.is_armed() as usize,
@@ -415,6 +429,7 @@ impl Driver {
             self.signals.borrow().as_ref().map_or(0, |_| SignalSubscription::attached()),
             self.pending_connects.borrow().len(),
             self.notifications.borrow().len(),
+            self.pending_acks.borrow().len(),
         ]
     }
 
@@ -439,19 +454,26 @@ impl Driver {
     }
 
     /// `free()`: closes the socket, cancels the timer, removes every listener and the browser
-    /// signals, rejects pending `connect()` promises, and lets go of every `JsValue` (queued
-    /// messages included). Listeners are not told: the app asked for this. Afterwards `status`
-    /// reads `disconnected` (or stays `error`), `send` drops and `connect` rejects.
+    /// signals, rejects pending `connect()` and `sendWithAck` promises, and lets go of every
+    /// `JsValue` (queued messages included). Listeners are not told: the app asked for this.
+    /// Afterwards `status` reads `disconnected` (or stays `error`), `send` drops and `connect`
+    /// rejects.
     pub fn shutdown(&self) {
         if self.freed.get() {
             return;
         }
-        {
+        let failed_acks = {
             let now = clock::now();
             let mut core = self.core.borrow_mut();
-            core.disconnect(NORMAL_CLOSURE, "transport freed", now);
-            while core.poll_action().is_some() {}
-        }
+            core.free(now);
+            let mut failed = Vec::new();
+            while let Some(action) = core.poll_action() {
+                if let Action::AckFailed { key, kind, message } = action {
+                    failed.push((key, kind, message));
+                }
+            }
+            failed
+        };
         // getSnapshot() goes on answering from the core's last snapshot, which no longer changes.
         self.freed.set(true);
         self.messages.borrow_mut().clear();
@@ -473,6 +495,10 @@ impl Driver {
         for (_, reject) in pending {
             let _ = js::call1(&reject, &error);
         }
+        for (key, kind, message) in failed_acks {
+            self.fail_ack(key, kind, &message);
+        }
+        self.protocol_names.borrow_mut().take();
     }
 }
 

@@ -33,7 +33,12 @@ impl Driver {
         if verdict == FrameVerdict::Parse {
             match self.read_message(text) {
                 Ok((message, name)) => {
-                    if self.core.borrow_mut().handle_message_type(&name, now) == Route::Dispatch {
+                    let mut route = self.core.borrow_mut().handle_message_type(&name, now);
+                    // Without resume (and no message waiting for an ack) this reads nothing more.
+                    if route != Route::Dispatch || self.core.borrow().tracks_sequence() {
+                        route = self.follow_resume_protocol(route, &message, now);
+                    }
+                    if route == Route::Dispatch {
                         self.dispatch(&name, &message);
                     }
                 }

@@ -74,6 +74,16 @@ extern "C" {
     #[wasm_bindgen(js_name = queueMicrotask)]
     pub fn queue_microtask(callback: &Function);
 
+    /// `Object.assign(target, source)`: a shallow copy that may run the source's getters, which
+    /// may throw.
+    #[wasm_bindgen(js_namespace = Object, js_name = assign, catch)]
+    pub fn object_assign(target: &js_sys::Object, source: &JsValue) -> Result<Option<js_sys::Object>, JsValue>;
+
+    /// `crypto.randomUUID()`; throws where there is no `crypto` or, on an insecure origin, no
+    /// `randomUUID`.
+    #[wasm_bindgen(js_namespace = crypto, js_name = randomUUID, catch)]
+    pub fn random_uuid() -> Result<Option<String>, JsValue>;
+
     /// `String(value)`, for messages about thrown values that are not `Error`s.
     #[wasm_bindgen(js_name = String, catch)]
     fn js_string(value: &JsValue) -> Result<String, JsValue>;

@@ -4,7 +4,8 @@
 //!
 //! - `transport`: the class JavaScript sees; `rust_api`: the same type's Rust API
 //! - `driver`: the state both share, the action loop, notifications and the lifecycle
-//! - `inbound`: the per-message hot path; `frame`: what a text frame holds
+//! - `inbound`: the per-message hot path; `frame`: what a text frame holds; `resume`: the
+//!   resume protocol's frames and the `sendWithAck` promises
 //! - `socket` (web-sys `WebSocket`), `timer` (gloo-timers), `signals` (gloo-events): the
 //!   browser resources, each dropped with what it holds
 //! - `options` (serde in), `values` (serde out), `handles` (the JS functions handed out),
@@ -19,6 +20,7 @@ mod js;
 mod listener;
 mod options;
 mod resources;
+mod resume;
 mod rust_api;
 mod signals;
 mod socket;

@@ -58,6 +58,12 @@ pub struct Options {
     pub connect_timeout_ms: Option<f64>,
     #[serde(default)]
     pub max_message_bytes: Option<f64>,
+    /// Speak the resume protocol (PROTOCOL.md). Default `false`.
+    #[serde(default)]
+    pub resume: Option<bool>,
+    /// The field that carries a `sendWithAck` message's idempotency id. Default `"id"`.
+    #[serde(default)]
+    pub ack_id_field: Option<String>,
 }
 
 impl Options {
@@ -379,6 +385,7 @@ pub struct WebSettings {
     pub ping_frame: String,
     /// The reply to a server's ping: `{"<typeField>":"pong"}`.
     pub pong_frame: String,
+    pub ack_id_field: String,
 }
 
 pub(super) fn out_of_range(option: &str, expected: &str) -> OptionsError {
@@ -423,7 +430,13 @@ impl Options {
             return Err(out_of_range("typeField", "a non-empty string"));
         }
 
+        let ack_id_field = self.ack_id_field.clone().unwrap_or_else(|| "id".into());
+        if ack_id_field.is_empty() {
+            return Err(out_of_range("ackIdField", "a non-empty string"));
+        }
+
         let mut config = Config::default();
+        config.resume = self.resume.unwrap_or(config.resume);
         match (&self.reconnect, &mut config.reconnect) {
             (Section::On(given), Some(r)) => {
                 r.initial_delay_ms = given.initial_delay_ms.unwrap_or(r.initial_delay_ms);
@@ -485,7 +498,7 @@ impl Options {
         config.max_message_bytes = count(self.max_message_bytes, "maxMessageBytes", config.max_message_bytes)?;
         config.validate().map_err(|e| out_of_range(e.option, e.expected))?;
         let pong_frame = ["{", &js::json_stringify(&JsValue::from_str(&type_field)).ok().flatten().map(String::from).unwrap_or_default(), ":\"pong\"}"].concat();
-        let web = WebSettings { url: url.clone(), protocols: protocols.clone(), token_function, type_field, ping_frame, pong_frame };
+        let web = WebSettings { url: url.clone(), protocols: protocols.clone(), token_function, type_field, ping_frame, pong_frame, ack_id_field };
         Ok((config, web))
     }
 }

@@ -97,6 +97,21 @@ impl WebSocketTransport {
         }
     }
 
+    /// Sends `message` as JSON with an idempotency id in its `ackIdField` (generated if absent)
+    /// and resolves with the server's ack; fails with the `Error` whose `kind` says why it will
+    /// not be acknowledged (see the JS `sendWithAck`). `timeout_ms`: `None` for the default, 30 s.
+    pub async fn send_with_ack<T: Serialize + ?Sized>(&self, message: &T, timeout_ms: Option<f64>) -> Result<JsValue, JsValue> {
+        let value = message.serialize(&serde_wasm_bindgen::Serializer::json_compatible()).map_err(|e| {
+            super::resume::ack_error(ErrorKind::Serialize, &[&e.to_string(), "; not sent"].concat())
+        })?;
+        let options = js_sys::Object::new();
+        if let Some(ms) = timeout_ms {
+            let _ = js_sys::Reflect::set(&options, &"timeoutMs".into(), &ms.into());
+        }
+        let promise = self.send_with_ack_promise(value, options.into())?;
+        wasm_bindgen_futures::JsFuture::from(promise).await
+    }
+
     /// Calls `listener` with each message whose type is `message_type` (`"*"`: every message,
     /// after the listeners of its type), as the JS value `JSON.parse` made of it.
     pub fn on_message(&self, message_type: &str, listener: impl Fn(&JsValue) + 'static) -> ListenerHandle {

@@ -12,11 +12,12 @@ use super::driver::Driver;
 use super::handles::Slot;
 use super::listener::{ErrorListener, MessageListener, StatusListener};
 use super::options::{whole_number, Options};
+use super::resume::{ack_error, PendingAck};
 use super::{js, resources, values};
 use crate::core::close_policy::{is_valid_client_close_code, NORMAL_CLOSURE};
 use crate::core::errors::ErrorFields;
 use crate::core::listeners::ListenerId;
-use crate::core::{ErrorKind, SendOutcome, Status};
+use crate::core::{ErrorKind, SendOutcome, Status, DEFAULT_ACK_TIMEOUT_MS};
 use crate::prelude::*;
 
 /// A WebSocket that repairs itself: reconnects with exponential backoff and jitter, notices
@@ -89,6 +90,57 @@ impl WebSocketTransport {
         JsValue::from_str(outcome.as_str())
     }
 
+    /// `sendWithAck(message, { timeoutMs })`: sends an object carrying an idempotency id (its
+    /// `ackIdField`, generated if absent, on a copy) and resolves with the server's ack. The core
+    /// holds it until then (see `Connection::send_with_ack`); the promise rejects with an
+    /// `Error` whose `kind` says why it will not be acknowledged. A `TypeError` or `RangeError`
+    /// for bad arguments, as every method.
+    #[wasm_bindgen(js_name = sendWithAck)]
+    pub fn send_with_ack_promise(&self, message: JsValue, options: JsValue) -> Result<Promise, JsValue> {
+        let timeout_ms = ack_timeout(&options)?;
+        if !message.is_object() || js_sys::Array::is_array(&message) || message.is_function() {
+            return Err(js::type_error("sendWithAck(message): message must be an object (it carries the idempotency id)"));
+        }
+        let id_field = JsValue::from_str(&self.driver.settings.borrow().ack_id_field);
+        let given = js_sys::Reflect::get(&message, &id_field).unwrap_or_default();
+        let (id, message) = if given.is_undefined() || given.is_null() {
+            let id = self.new_message_id();
+            // A copy, so the app's object is not changed behind its back.
+            let copy = js::object_assign(&js_sys::Object::new(), &message).ok().flatten();
+            let Some(copy) = copy else { return Err(js::type_error("sendWithAck(message): the message could not be copied")) };
+            let _ = js_sys::Reflect::set(&copy, &id_field, &JsValue::from_str(&id));
+            (id, copy.into())
+        } else {
+            let id = given.as_string().filter(|id| !id.is_empty()).ok_or_else(|| {
+                let field = id_field.as_string().unwrap_or_default();
+                js::type_error(&["sendWithAck(message): message.", &field, " (the ackIdField) must be a non-empty string"].concat())
+            })?;
+            (id, message)
+        };
+        let mut settle = None;
+        let promise = Promise::new(&mut |resolve, reject| settle = Some((resolve, reject)));
+        let Some((resolve, reject)) = settle else { return Ok(promise) };
+        if self.driver.is_freed() {
+            let _ = js::call1(&reject, &ack_error(ErrorKind::Freed, "this transport was freed; not sent"));
+            return Ok(promise);
+        }
+        match stringify(&message) {
+            Ok(frame) => {
+                let bytes = super::frame::utf8_length(&frame);
+                let driver = &self.driver;
+                let now = super::clock::now();
+                let key = driver.core.borrow_mut().send_with_ack(frame.into(), id, bytes, timeout_ms, now);
+                // Registered before the core's actions run, so one that settles it at once finds it.
+                driver.add_pending_ack(PendingAck { key, resolve, reject });
+                driver.pump();
+            }
+            Err(problem) => {
+                let _ = js::call1(&reject, &ack_error(ErrorKind::Serialize, &[&problem, "; not sent"].concat()));
+            }
+        }
+        Ok(promise)
+    }
+
     /// Calls `listener(message)` for messages whose type field equals `type` (`'*'`: all, after
     /// the listeners of the message's type). Returns a function that removes exactly this
     /// registration.
@@ -159,7 +211,7 @@ impl WebSocketTransport {
     pub fn debug_resources(&self) -> JsValue {
         let names = [
             "sockets", "timers", "messageListeners", "statusListeners", "errorListeners", "subscribers",
-            "browserListeners", "pendingConnects", "pendingNotifications",
+            "browserListeners", "pendingConnects", "pendingNotifications", "pendingAcks",
         ];
         let object = js_sys::Object::new();
         for (name, count) in names.iter().zip(self.driver.counts()) {
@@ -173,6 +225,14 @@ impl WebSocketTransport {
 }
 
 impl WebSocketTransport {
+    /// `crypto.randomUUID()` where the browser has it (secure origins), else one from the core.
+    fn new_message_id(&self) -> String {
+        match js::random_uuid() {
+            Ok(Some(id)) => id,
+            _ => self.driver.core.borrow_mut().generate_message_id(),
+        }
+    }
+
     pub(super) fn send_frame(&self, frame: JsString) -> SendOutcome {
         let bytes = super::frame::utf8_length(&frame);
         self.driver.report(|core, now| core.send(frame.into(), bytes, now)).unwrap_or(SendOutcome::Dropped)
@@ -201,6 +261,25 @@ pub(super) fn stringify(message: &JsValue) -> Result<JsString, String> {
         Ok(Some(json)) => Ok(json),
         Ok(None) => Err("JSON.stringify returned nothing for this value".into()),
         Err(thrown) => Err(js::thrown_message(&thrown)),
+    }
+}
+
+/// The `timeoutMs` of `sendWithAck`'s options: a finite number > 0, by default 30 s.
+fn ack_timeout(options: &JsValue) -> Result<f64, JsValue> {
+    if options.is_undefined() || options.is_null() {
+        return Ok(DEFAULT_ACK_TIMEOUT_MS);
+    }
+    if !options.is_object() {
+        return Err(js::type_error("sendWithAck(message, options): options must be an object"));
+    }
+    let timeout = js_sys::Reflect::get(options, &"timeoutMs".into()).unwrap_or_default();
+    if timeout.is_undefined() {
+        return Ok(DEFAULT_ACK_TIMEOUT_MS);
+    }
+    match timeout.as_f64() {
+        Some(ms) if ms.is_finite() && ms > 0.0 => Ok(ms),
+        Some(_) => Err(js::range_error("sendWithAck(message, options): options.timeoutMs must be a finite number > 0")),
+        None => Err(js::type_error("sendWithAck(message, options): options.timeoutMs must be a number")),
     }
 }
 

@@ -47,6 +47,9 @@ struct SnapshotView<'a> {
     connected_at: Option<f64>,
     online: bool,
     url: &'a str,
+    session_id: Option<&'a str>,
+    last_seq: u64,
+    resumed: bool,
 }
 
 #[derive(Serialize)]
@@ -71,6 +74,9 @@ pub fn snapshot_object(snapshot: &Snapshot, url: &str) -> JsValue {
         connected_at: snapshot.connected_at.map(|t| clock::to_epoch(t)),
         online: snapshot.online,
         url,
+        session_id: snapshot.session_id.as_deref(),
+        last_seq: snapshot.last_seq,
+        resumed: snapshot.resumed,
     };
     let object = write(&view, &NULLS);
     if let Ok(last_error) = js_sys::Reflect::get(&object, &"lastError".into()) {
@@ -90,6 +96,7 @@ struct StatusView<'a> {
     delay_ms: Option<f64>,
     code: Option<u16>,
     reason: Option<&'a str>,
+    resumed: bool,
 }
 
 pub fn status_event(change: &StatusChange) -> JsValue {
@@ -100,6 +107,7 @@ pub fn status_event(change: &StatusChange) -> JsValue {
         delay_ms: change.delay_ms,
         code: change.code,
         reason: change.reason.as_deref(),
+        resumed: change.resumed,
     };
     write(&view, &NULLS)
 }
@@ -118,13 +126,17 @@ struct ErrorView<'a> {
     code: Option<u16>,
     #[serde(skip_serializing_if = "Option::is_none")]
     attempt: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    expected: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    received: Option<u64>,
 }
 
 /// An `onError` event. A carried JS value goes under the key its kind documents
 /// (`TransportError` in agentwire.d.ts).
 pub fn error_event(error: &ErrorEvent<JsValue>) -> JsValue {
-    let ErrorFields { size, limit, count, code, attempt } = error.fields;
-    let view = ErrorView { kind: error.kind, message: &error.message, size, limit, count, code, attempt };
+    let ErrorFields { size, limit, count, code, attempt, expected, received } = error.fields;
+    let view = ErrorView { kind: error.kind, message: &error.message, size, limit, count, code, attempt, expected, received };
     let object = write(&view, &PLAIN);
     if let Some(payload) = &error.payload {
         let key = match error.kind {

@@ -127,12 +127,7 @@ async fn handle(conn: &Connection, link: &mut Link, pace: Pace, text: &str) -> R
     }
 }
 
-async fn start_chat(
-    conn: &Connection,
-    link: &Link,
-    pace: Pace,
-    value: &Value,
-) -> Result<(), Gone> {
+async fn start_chat(conn: &Connection, link: &Link, pace: Pace, value: &Value) -> Result<(), Gone> {
     let payload = value.get("payload");
     let Some(message) = payload
         .and_then(|p| p.get("message"))

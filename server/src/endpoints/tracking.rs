@@ -213,7 +213,9 @@ async fn answer(
         }
         "get_session_state" => {
             let Some(session_id) = session_id else {
-                return Ok(Some(Reply::Direct(error("get_session_state needs session_id"))));
+                return Ok(Some(Reply::Direct(error(
+                    "get_session_state needs session_id",
+                ))));
             };
             let state = app.sessions.get(session_id);
             Some(Reply::Event(Event::new(

@@ -293,3 +293,119 @@ async fn server_memory_stays_bounded_while_clients_never_read() {
         "the bound was exercised"
     );
 }
+
+/// One resumable /ws/stream session with a finished chat: returns the open socket, the
+/// session id and the chat's last seq.
+async fn idle_session_with_a_chat(port: u16, i: usize) -> (Ws, String, u64) {
+    let mut ws = ws(port, "/ws/stream?delay_ms=0&tokens_per_sec=0").await;
+    send_json(
+        &mut ws,
+        serde_json::json!({ "type": "resume", "v": 1, "session": null, "after": 0 }),
+    )
+    .await;
+    let welcome = next_json(&mut ws).await;
+    let session = welcome["session"].as_str().expect("welcome").to_string();
+    let message = format!("idle session {i}");
+    send_json(
+        &mut ws,
+        serde_json::json!({ "type": "chat", "payload": { "message": message, "answer_tokens": 20 } }),
+    )
+    .await;
+    let events = events_until(&mut ws, "result").await;
+    let last = events.last().unwrap()["seq"].as_u64().expect("seq");
+    (ws, session, last)
+}
+
+/// Opens `SESSIONS` resumable sessions with a finished chat each (4 clients at a time), then
+/// drops every socket at once, as a network outage would: they all wait for a resume.
+/// Returns one session's id and last seq, and the events each holds.
+async fn idle_sessions(port: u16) -> (String, u64, u64) {
+    let mut tasks = Vec::new();
+    for worker in 0..4 {
+        tasks.push(tokio::spawn(async move {
+            let mut opened = Vec::new();
+            for i in (worker..IDLE_SESSIONS).step_by(4) {
+                opened.push(idle_session_with_a_chat(port, i).await);
+            }
+            opened
+        }));
+    }
+    let mut sessions = Vec::new();
+    for task in tasks {
+        sessions.extend(task.await.unwrap());
+    }
+    let dropped = http(port, "POST", "/control/drop", b"").await.json();
+    assert_eq!(dropped["affected"], IDLE_SESSIONS as u64);
+    let started = Instant::now();
+    while http(port, "GET", "/control/log", b"").await.json()["stream"]["open"] != 0 {
+        assert!(
+            started.elapsed() < PATIENCE,
+            "the dropped sockets never closed"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let (_, session, last) = sessions.swap_remove(0);
+    (session, last, last)
+}
+
+const IDLE_SESSIONS: usize = 1000;
+
+/// The figure in BENCHMARKS.md ("Server memory with 1,000 idle resumable sessions"):
+/// `cargo test -p agentwire-server --test integration idle_resumable -- --nocapture`.
+///
+/// Three rounds of 1,000 sessions, each round discarded after the grace period. The first
+/// round's figure is the cost of the sessions; later rounds show the bound: once the
+/// allocator has grown its pools (glibc returns the first round's 128 KiB socket read
+/// buffers, which it mapped, then raises its mmap threshold and keeps later ones on the heap),
+/// a further round reuses them instead of adding to them.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn memory_with_1000_idle_resumable_sessions_is_bounded_and_released_after_the_grace_period() {
+    let grace_ms = 1000;
+    let server = spawn(&[
+        "--port",
+        "0",
+        "--quiet",
+        "--max-connections",
+        "1100",
+        "--resume-grace-ms",
+        &grace_ms.to_string(),
+    ]);
+    let (pid, port) = (server.child.id(), server.port);
+    let baseline = rss_kib(pid);
+    let mut idle = Vec::new();
+    let mut events_each = 0;
+    for _round in 0..3 {
+        let (session, last, events) = idle_sessions(port).await;
+        events_each = events;
+        idle.push(rss_kib(pid));
+
+        // After the grace period the sessions are gone, and a resume is told so.
+        tokio::time::sleep(Duration::from_millis(grace_ms + 500)).await;
+        let mut late = ws(port, "/ws/stream").await;
+        send_json(
+            &mut late,
+            serde_json::json!({ "type": "resume", "v": 1, "session": session, "after": last }),
+        )
+        .await;
+        let welcome = next_json(&mut late).await;
+        assert_eq!(
+            welcome["reason"], "expired",
+            "discarded after the grace period: {welcome}"
+        );
+    }
+
+    let per_session = idle[0].saturating_sub(baseline) as f64 / IDLE_SESSIONS as f64;
+    println!(
+        "idle resumable sessions: {IDLE_SESSIONS} sessions of {events_each} events each; server RSS \
+         {baseline} KiB at start, {} KiB with them idle ({per_session:.1} KiB per session); \
+         after each discarded round, the next 1,000 idle: {} KiB, then {} KiB",
+        idle[0], idle[1], idle[2]
+    );
+    assert!(per_session < 64.0, "{per_session:.1} KiB per idle session");
+    assert!(
+        idle[2] < idle[1] + idle[1] / 10,
+        "RSS grew from {} to {} KiB from one round to the next: sessions were not released",
+        idle[1],
+        idle[2]
+    );
+}
