@@ -21,13 +21,13 @@ export const GARBAGE = [
 
 export const DEFAULT_TIMING = {
   /** Upgrades refused (503) this long after the drop that the refuse fault starts with. */
-  refuseMs: 400,
+  refuseMs: 300,
   /** A silenced socket stays silent this long: well past the client's heartbeat deadline, so
    *  only the heartbeat can end it. */
-  silenceMs: 4000,
+  silenceMs: 3000,
   /** Outbound delay, and how long it stays on. */
   delayMs: 120,
-  delayHoldMs: 400,
+  delayHoldMs: 300,
   /** The client's frame limit, and the size of the huge frame (over it). */
   maxMessageBytes: 65536,
   hugeBytes: 100_000,

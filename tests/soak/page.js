@@ -28,7 +28,7 @@ export function createSoak() {
   // A transport under watch: sequenced events through the checker, then to `onEvent`.
   function watch(name, url, onEvent) {
     const t = new WebSocketTransport({ ...config.transport, url });
-    const w = { name, t, errors: {}, unsequenced: 0, serverErrors: 0, eventsIn: 0 };
+    const w = { name, t, errors: {}, unsequenced: 0, serverErrors: 0, eventsIn: 0, statuses: [] };
     t.on('*', (m) => {
       if (m === null || typeof m !== 'object') {
         note(problems, `${name}: a message that is not an object: ${JSON.stringify(m)}`);
@@ -43,7 +43,11 @@ export function createSoak() {
       let checker = streams.get(key);
       if (!checker) streams.set(key, (checker = new SequenceChecker(key)));
       const verdict = checker.add(m.seq);
-      if (verdict !== 'ok') note(anomalies, `${key}: ${verdict} at seq ${m.seq} (${m.type})`);
+      if (verdict !== 'ok') {
+        const snapshot = t.getSnapshot();
+        const first = checker.duplicated + checker.reordered + (verdict === 'gap' ? 1 : 0) === 1;
+        note(anomalies, `${key}: ${verdict} at seq ${m.seq} (${m.type}); the transport's lastSeq ${snapshot.lastSeq}, status ${snapshot.status}, resumed ${snapshot.resumed}${first ? `; statuses ${JSON.stringify(w.statuses)}` : ''}`);
+      }
       eventsIn += 1;
       w.eventsIn += 1;
       onEvent(m);
@@ -58,6 +62,8 @@ export function createSoak() {
       }
     });
     t.onStatus((s) => {
+      w.statuses.push(`${s.status}${s.resumed ? ' (resumed)' : ''}${s.code ? ` ${s.code}` : ''}`);
+      if (w.statuses.length > 12) w.statuses.shift();
       if (s.status === 'error') note(problems, `${name}: status error (${s.code} ${s.reason})`);
     });
     return w;
