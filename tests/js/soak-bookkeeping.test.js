@@ -90,12 +90,13 @@ describe('planFaults', () => {
     const faults = planFaults(1000);
     expect(faults.slice(0, KINDS.length).map((f) => f.kind)).toEqual(KINDS);
     expect(faults.map((f) => f.n)).toEqual(Array.from({ length: 1000 }, (_, i) => i + 1));
-    expect(Object.values(countKinds(faults))).toEqual(KINDS.map(() => 125));
+    // 1,000 = 9 × 111 + 1: the first kind once more.
+    expect(Object.values(countKinds(faults))).toEqual(KINDS.map((_, i) => (i === 0 ? 112 : 111)));
     expect(planFaults(3).map((f) => f.kind)).toEqual(['drop', 'close-1011', 'close-1012']);
   });
 
   it('makes each fault with the control requests the server accepts', () => {
-    const [drop, c1011, c1012, c1013, refuse, silence, delay, garbage] = planFaults(8);
+    const [drop, c1011, c1012, c1013, refuse, silence, delay, garbage, stall] = planFaults(9);
     expect(drop.steps).toEqual([{ route: 'drop', query: {}, body: undefined }]);
     expect([c1011, c1012, c1013].map((f) => f.steps[0].query.code)).toEqual([1011, 1012, 1013]);
     expect(refuse.steps.map((s) => s.route)).toEqual(['refuse', 'drop']);
@@ -104,11 +105,16 @@ describe('planFaults', () => {
     expect(delay).toMatchObject({ reconnects: false, holdMs: DEFAULT_TIMING.delayHoldMs });
     expect(delay.after).toEqual([{ route: 'delay', query: { ms: 0 }, body: undefined }]);
     expect(garbage).toMatchObject({ reconnects: false, garbage: GARBAGE[0] });
+    expect(stall).toMatchObject({ reconnects: true, stall: { ms: DEFAULT_TIMING.stallMs, forMs: DEFAULT_TIMING.stallWindowMs } });
+    expect(stall.steps.map((s) => s.route)).toEqual(['drop']);
+    // The page stalls longer than the server waits for a late `resume` (150 ms).
+    expect(DEFAULT_TIMING.stallMs).toBeGreaterThan(150);
     for (const fault of [drop, c1011, refuse, silence]) expect(fault.reconnects).toBe(true);
+    for (const fault of [drop, c1011, refuse, silence, delay, garbage]) expect(fault.stall).toBeNull();
   });
 
   it('cycles the garbage through every variant, each frame what its variant says', () => {
-    const garbage = planFaults(8 * GARBAGE.length).filter((f) => f.kind === 'garbage');
+    const garbage = planFaults(KINDS.length * GARBAGE.length).filter((f) => f.kind === 'garbage');
     expect(garbage.map((f) => f.garbage.variant)).toEqual(GARBAGE.map((g) => g.variant));
     const [malformed, huge, unsequenced, binary, fromClient] = garbage;
     expect(() => JSON.parse(malformed.steps[0].body)).toThrow();

@@ -3,7 +3,7 @@
 // and waits for the transports to recover; this module decides nothing at run time.
 
 /** The cycle, in order. Fault n (0-based) is KINDS[n % KINDS.length]. */
-export const KINDS = ['drop', 'close-1011', 'close-1012', 'close-1013', 'refuse', 'silence', 'delay', 'garbage'];
+export const KINDS = ['drop', 'close-1011', 'close-1012', 'close-1013', 'refuse', 'silence', 'delay', 'garbage', 'stall'];
 
 /**
  * Garbage, cycled in turn by the garbage faults. Server → client frames go through
@@ -28,14 +28,20 @@ export const DEFAULT_TIMING = {
   /** Outbound delay, and how long it stays on. */
   delayMs: 120,
   delayHoldMs: 300,
+  /** A drop while the page's main thread stalls this long after every socket it creates (a
+   *  throttled tab): the reconnections' `resume` frames arrive after the server's 150 ms wait
+   *  for one, so the server has begun streaming and must start over after `welcome`. */
+  stallMs: 400,
+  stallWindowMs: 1500,
   /** The client's frame limit, and the size of the huge frame (over it). */
   maxMessageBytes: 65536,
   hugeBytes: 100_000,
 };
 
 /**
- * `count` faults. Each is `{ n, kind, steps, after, holdMs, reconnects, garbage }`: `steps` are
- * control requests made at once, `after` the ones made `holdMs` later; `reconnects` says the
+ * `count` faults. Each is `{ n, kind, steps, after, holdMs, reconnects, garbage, stall }`: `steps`
+ * are control requests made at once (after arming the page's `stall`, if any), `after` the ones
+ * made `holdMs` later; `reconnects` says the
  * fault ends every connection, so each long-lived transport must reconnect (and resume) before
  * the next fault.
  */
@@ -45,7 +51,7 @@ export function planFaults(count, timing = DEFAULT_TIMING) {
   let garbageTurn = 0;
   for (let n = 0; n < count; n += 1) {
     const kind = KINDS[n % KINDS.length];
-    const fault = { n: n + 1, kind, steps: [], after: [], holdMs: 0, reconnects: true, garbage: null };
+    const fault = { n: n + 1, kind, steps: [], after: [], holdMs: 0, reconnects: true, garbage: null, stall: null };
     if (kind === 'drop') {
       fault.steps.push(control('drop'));
     } else if (kind.startsWith('close-')) {
@@ -59,6 +65,9 @@ export function planFaults(count, timing = DEFAULT_TIMING) {
       fault.steps.push(control('delay', { ms: timing.delayMs }));
       fault.after.push(control('delay', { ms: 0 }));
       fault.holdMs = timing.delayHoldMs;
+    } else if (kind === 'stall') {
+      fault.stall = { ms: timing.stallMs, forMs: timing.stallWindowMs };
+      fault.steps.push(control('drop'));
     } else {
       fault.reconnects = false;
       fault.garbage = GARBAGE[garbageTurn % GARBAGE.length];

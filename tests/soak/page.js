@@ -5,7 +5,7 @@
 // - tracking: /ws/agent-tracking/…, a steady stream of acknowledged `get_session_state`
 //   messages (id trk-<n>, payload.n = n), each answered by a sequenced `session_state` that
 //   names soak-<n>: so the replies check the server's order as well as the events.
-// Every event with a `seq` goes through a SequenceChecker per stream session. run.mjs drives
+// Every event with a `seq` goes through a SequenceChecker per stream (a transport's session). run.mjs drives
 // this through window.soak and checks the server's side (GET /control/log `processed`).
 import { WebSocketTransport } from '/pkg/agentwire.js';
 import { SequenceChecker } from '/soak/sequence.mjs';
@@ -13,6 +13,20 @@ import { SequenceChecker } from '/soak/sequence.mjs';
 const CHAT_MESSAGES = ['Compare NVDA and AMD', 'How is AAPL doing?', 'Summarise the news', 'Plan a week in Lisbon', 'Explain backpressure'];
 
 export function createSoak() {
+  let stall = null;
+  const NativeWebSocket = window.WebSocket;
+  window.WebSocket = class extends NativeWebSocket {
+    constructor(...args) {
+      super(...args);
+      if (stall && performance.now() < stall.until) {
+        const busy = stall.ms;
+        queueMicrotask(() => {
+          const until = performance.now() + busy;
+          while (performance.now() < until);
+        });
+      }
+    }
+  };
   let config = null;
   let draining = false;
   let timer = null;
@@ -20,7 +34,8 @@ export function createSoak() {
   const anomalies = [];
   const problems = [];
   const note = (list, text) => { if (list.length < 50) list.push(text); };
-  /** One checker per stream session: `${transport}:${sessionId}`. */
+  /** One checker per stream: a transport's events, until it reports that the server could not
+   *  resume its session (a gap without `received`): then the fresh session's seq starts at 1. */
   const streams = new Map();
   let gapLosses = 0;
   let eventsIn = 0;
@@ -28,7 +43,7 @@ export function createSoak() {
   // A transport under watch: sequenced events through the checker, then to `onEvent`.
   function watch(name, url, onEvent) {
     const t = new WebSocketTransport({ ...config.transport, url });
-    const w = { name, t, errors: {}, unsequenced: 0, serverErrors: 0, eventsIn: 0, statuses: [] };
+    const w = { name, t, errors: {}, unsequenced: 0, serverErrors: 0, eventsIn: 0, statuses: [], generation: 0, sessionId: null, sessionGeneration: 0 };
     t.on('*', (m) => {
       if (m === null || typeof m !== 'object') {
         note(problems, `${name}: a message that is not an object: ${JSON.stringify(m)}`);
@@ -39,12 +54,20 @@ export function createSoak() {
         else if (m.type === 'error') w.serverErrors += 1;
         return;
       }
-      const key = `${name}:${t.getSnapshot().sessionId}`;
+      const snapshot = t.getSnapshot();
+      // With resume the transport is connected once `welcome` came, and a sequenced event that
+      // arrives before it is ignored (PROTOCOL.md): the server sends it again after `welcome`.
+      if (snapshot.status !== 'connected') note(problems, `${name}: seq ${m.seq} (${m.type}) delivered while ${snapshot.status}, before welcome`);
+      if (w.sessionId && snapshot.sessionId !== w.sessionId && w.generation === w.sessionGeneration) {
+        note(problems, `${name}: session ${w.sessionId} became ${snapshot.sessionId} without a gap`);
+      }
+      w.sessionId = snapshot.sessionId;
+      w.sessionGeneration = w.generation;
+      const key = `${name}#${w.generation}`;
       let checker = streams.get(key);
       if (!checker) streams.set(key, (checker = new SequenceChecker(key)));
       const verdict = checker.add(m.seq);
       if (verdict !== 'ok') {
-        const snapshot = t.getSnapshot();
         const first = checker.duplicated + checker.reordered + (verdict === 'gap' ? 1 : 0) === 1;
         note(anomalies, `${key}: ${verdict} at seq ${m.seq} (${m.type}); the transport's lastSeq ${snapshot.lastSeq}, status ${snapshot.status}, resumed ${snapshot.resumed}${first ? `; statuses ${JSON.stringify(w.statuses)}` : ''}`);
       }
@@ -58,6 +81,7 @@ export function createSoak() {
         // A skipped range is lost; a session the server could not resume lost an unknown tail.
         const skipped = Number.isInteger(e.expected) && Number.isInteger(e.received) ? e.received - e.expected : 1;
         gapLosses += Math.max(1, skipped);
+        if (!Number.isInteger(e.received)) w.generation += 1;
         note(anomalies, `${name}: gap (expected ${e.expected}, received ${e.received}): ${e.message}`);
       }
     });
@@ -185,6 +209,12 @@ export function createSoak() {
       sendChat();
       startRun();
       timer = setInterval(tick, config.messageIntervalMs);
+    },
+    /** For the next `forMs`: every socket the page creates is followed by `ms` of busy main
+     *  thread (a throttled tab), so its open event, and the `resume` the transport sends from
+     *  it, come `ms` late, after the server stopped waiting for a resume. */
+    stallSockets(ms, forMs) {
+      stall = { ms, until: performance.now() + forMs };
     },
     /** Malformed JSON from the client: the server must answer with an error and carry on. */
     sendGarbage() {

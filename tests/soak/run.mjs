@@ -134,6 +134,7 @@ async function soak() {
   for (const fault of plan) {
     if (finishing) return;
     const before = previous;
+    if (fault.stall) await page.evaluate(({ ms, forMs }) => window.soak.stallSockets(ms, forMs), fault.stall);
     for (const step of fault.steps) await control(step);
     if (fault.garbage?.variant === 'client-malformed') {
       const outcome = await page.evaluate(() => window.soak.sendGarbage());
