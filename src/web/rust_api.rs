@@ -97,19 +97,26 @@ impl WebSocketTransport {
         }
     }
 
-    /// Sends `message` as JSON with an idempotency id in its `ackIdField` (generated if absent)
-    /// and resolves with the server's ack; fails with the `Error` whose `kind` says why it will
-    /// not be acknowledged (see the JS `sendWithAck`). `timeout_ms`: `None` for the default, 30 s.
-    pub async fn send_with_ack<T: Serialize + ?Sized>(&self, message: &T, timeout_ms: Option<f64>) -> Result<JsValue, JsValue> {
-        let value = message.serialize(&serde_wasm_bindgen::Serializer::json_compatible()).map_err(|e| {
-            super::resume::ack_error(ErrorKind::Serialize, &[&e.to_string(), "; not sent"].concat())
-        })?;
-        let options = js_sys::Object::new();
-        if let Some(ms) = timeout_ms {
-            let _ = js_sys::Reflect::set(&options, &"timeoutMs".into(), &ms.into());
-        }
-        let promise = self.send_with_ack_promise(value, options.into())?;
-        wasm_bindgen_futures::JsFuture::from(promise).await
+    /// Sends `message` as JSON with an idempotency id in its `ackIdField` (generated if absent),
+    /// now, and returns a future of the server's ack; it fails with the `Error` whose `kind` says
+    /// why the message will not be acknowledged (see the JS `sendWithAck`). `timeout_ms`: `None`
+    /// for the default, 30 s. The message is on its way whether or not the future is awaited.
+    pub fn send_with_ack<T: Serialize + ?Sized>(
+        &self,
+        message: &T,
+        timeout_ms: Option<f64>,
+    ) -> impl core::future::Future<Output = Result<JsValue, JsValue>> + 'static {
+        let sent = message
+            .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+            .map_err(|e| super::resume::ack_error(ErrorKind::Serialize, &[&e.to_string(), "; not sent"].concat()))
+            .and_then(|value| {
+                let options = js_sys::Object::new();
+                if let Some(ms) = timeout_ms {
+                    let _ = js_sys::Reflect::set(&options, &"timeoutMs".into(), &ms.into());
+                }
+                self.send_with_ack_promise(value, options.into())
+            });
+        async move { wasm_bindgen_futures::JsFuture::from(sent?).await }
     }
 
     /// Calls `listener` with each message whose type is `message_type` (`"*"`: every message,

@@ -158,3 +158,52 @@ describe('sendWithAck: the client half', () => {
     expect(result.freed).toMatchObject({ sockets: 0, timers: 0, pendingAcks: 0 });
   });
 });
+
+describe('sendWithAck: against the reference server', () => {
+  it('100 acknowledged sends with a drop in the middle all resolve, and the server acts on each id once, in order', async () => {
+    const result = await f.page.evaluate(async ([url, settle]) => {
+      eval(settle);
+      const t = new WebSocketTransport({ url, resume: true, heartbeat: false, reconnect: { initialDelayMs: 50, jitter: 0 } });
+      await t.connect();
+      const ids = Array.from({ length: 100 }, (_, i) => `m-${i}`);
+      const outcomes = ids.slice(0, 50).map((id) => window.settle(t.sendWithAck({ type: 'cancel', id, payload: {} })));
+      await fetch('/control/drop', { method: 'POST' });
+      outcomes.push(...ids.slice(50).map((id) => window.settle(t.sendWithAck({ type: 'cancel', id, payload: {} }))));
+      const settled = await Promise.all(outcomes);
+      const out = { ids, settled, reconnects: t.stats().reconnects, pendingAcks: t.debugResources().pendingAcks };
+      t.free();
+      return out;
+    }, [f.server.ws('/ws/stream'), SETTLE]);
+    expect(result.settled.filter((o) => !o.ok)).toEqual([]);
+    expect(result.settled.map((o) => o.value.id)).toEqual(result.ids);
+    expect(result.reconnects).toBe(1);
+    expect(result.pendingAcks).toBe(0);
+    const log = await f.server.log();
+    expect(log.stream.processed).toEqual(result.ids);
+  });
+
+  it('an ack lost with its socket is recovered by the re-send: resolved as a duplicate, acted on once', async () => {
+    await f.page.evaluate(async ([url, settle]) => {
+      eval(settle);
+      const rec = window.track('r', { url, resume: true, heartbeat: false, reconnect: { initialDelayMs: 50, jitter: 0 } });
+      await rec.t.connect();
+      window.outcome = null;
+      // Every frame the server sends now leaves 2 s late: the ack is still on its way when the socket drops.
+      await fetch('/control/delay?ms=2000', { method: 'POST' });
+      window.settle(rec.t.sendWithAck({ type: 'cancel', id: 'lost-ack', payload: {} })).then((o) => { window.outcome = o; });
+    }, [f.server.ws('/ws/stream'), SETTLE]);
+    for (let i = 0; !(await f.server.log()).stream.processed.includes('lost-ack'); i++) {
+      if (i > 500) throw new Error('the server never acted on the message');
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    await f.server.control('drop');
+    await f.server.control('delay?ms=0');
+    await waitInPage(f.page, () => window.outcome !== null, null, { what: 'the promise to settle', timeout: 15_000 });
+    const outcome = await f.page.evaluate(() => window.outcome);
+    expect(outcome).toEqual({ ok: true, value: { type: 'ack', id: 'lost-ack', duplicate: true } });
+    const log = await f.server.log();
+    expect(log.stream.processed).toEqual(['lost-ack']);
+    const sent = log.stream.received.map((frame) => JSON.parse(frame)).filter((m) => m.id === 'lost-ack');
+    expect(sent, 'sent twice: once, then again after the reconnect').toHaveLength(2);
+  });
+});

@@ -30,6 +30,8 @@ describe('options', () => {
       typeField: 'type',
       connectTimeoutMs: 10000,
       maxMessageBytes: 1048576,
+      resume: false,
+      ackIdField: 'id',
     })).toBeNull();
     expect(await constructionError({ url: 'ws://h/x', reconnect: false, heartbeat: false, queue: false })).toBeNull();
   });
@@ -56,6 +58,9 @@ describe('options', () => {
     [{ url: 'ws://h/x', protocols: [1] }, /TypeError: .*'protocols\[\]' must be a string/],
     [{ url: 'ws://h/x', typeField: '' }, /RangeError: .*'typeField'/],
     [{ url: 'ws://h/x', maxMessageBytes: 'big' }, /TypeError: .*'maxMessageBytes' must be a number/],
+    [{ url: 'ws://h/x', resume: 'yes' }, /TypeError: .*'resume' must be a boolean, got string/],
+    [{ url: 'ws://h/x', ackIdField: '' }, /RangeError: .*'ackIdField'/],
+    [{ url: 'ws://h/x', ackIdField: 3 }, /TypeError: .*'ackIdField' must be a string/],
   ];
   for (const [options, expected] of cases) {
     it(`rejects ${JSON.stringify(options)}`, async () => {

@@ -4,6 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { waitInPage } from './support/browser.js';
 import { useBrowserFixture } from './support/fixture.js';
+import { startServer } from './support/server.js';
 
 const f = useBrowserFixture();
 
@@ -166,5 +167,98 @@ describe('resume: the client half', () => {
     for (const resources of after) {
       expect(resources).toMatchObject({ sockets: 0, timers: 0, messageListeners: 0, statusListeners: 0, pendingAcks: 0 });
     }
+  });
+});
+
+describe('resume: against the reference server', () => {
+  it('a chat dropped midway resumes: every delta once and in order, assembling the result', async () => {
+    const result = await f.page.evaluate(async (url) => {
+      const rec = window.track('r', { url, resume: true, heartbeat: false, reconnect: { initialDelayMs: 50, jitter: 0 } });
+      await rec.t.connect();
+      rec.t.send({ type: 'chat', payload: { message: 'Compare NVDA and AMD', answer_tokens: 400 } });
+      const deltas = () => rec.messages.filter((m) => m.type === 'message_delta').length;
+      while (deltas() < 40) await new Promise((r) => setTimeout(r, 5));
+      const droppedAfter = deltas();
+      await fetch('/control/drop', { method: 'POST' });
+      while (!rec.messages.some((m) => m.type === 'result')) await new Promise((r) => setTimeout(r, 20));
+      const done = rec.messages.find((m) => m.type === 'result');
+      const assembled = rec.messages.filter((m) => m.type === 'message_delta' && m.message_id === done.message_id).map((m) => m.delta).join('');
+      const seqs = rec.messages.filter((m) => m.seq !== undefined).map((m) => m.seq);
+      return {
+        droppedAfter,
+        deltas: deltas(),
+        exact: assembled === done.content,
+        consecutive: seqs.every((seq, i) => seq === seqs[0] + i),
+        connected: rec.statuses.filter((s) => s.status === 'connected').map((s) => s.resumed),
+        errors: rec.errors.map((e) => e.kind),
+        snapshot: rec.t.getSnapshot(),
+        lastSeq: seqs.at(-1),
+      };
+    }, f.server.ws('/ws/stream?delay_ms=5&tokens_per_sec=400'));
+    expect(result.deltas, 'the drop came before the end of the answer').toBeGreaterThan(result.droppedAfter);
+    expect(result.exact).toBe(true);
+    expect(result.consecutive).toBe(true);
+    expect(result.connected).toEqual([false, true]);
+    expect(result.errors).toEqual([]);
+    expect(result.snapshot).toMatchObject({ resumed: true, lastSeq: result.lastSeq });
+    expect(result.snapshot.sessionId).toEqual(expect.any(String));
+  });
+
+  it('a run dropped midway continues after its last event instead of replaying from boot', async () => {
+    const result = await f.page.evaluate(async (url) => {
+      const rec = window.track('r', { url, resume: true, heartbeat: false, reconnect: { initialDelayMs: 50, jitter: 0 } });
+      await rec.t.connect();
+      while (rec.messages.length < 5) await new Promise((r) => setTimeout(r, 5));
+      await fetch('/control/drop', { method: 'POST' });
+      while (!rec.messages.some((m) => m.type === 'done')) await new Promise((r) => setTimeout(r, 20));
+      const seqs = rec.messages.map((m) => m.seq);
+      return {
+        boots: rec.messages.filter((m) => m.type === 'boot').length,
+        seqs,
+        unique: new Set(seqs).size === seqs.length,
+        connected: rec.statuses.filter((s) => s.status === 'connected').map((s) => s.resumed),
+      };
+    }, f.server.ws('/ws/runs/resume-run?delay_ms=20'));
+    expect(result.boots).toBe(1);
+    expect(result.unique).toBe(true);
+    expect(result.seqs).toEqual(result.seqs.map((_, i) => i + 1));
+    expect(result.connected).toEqual([false, true]);
+  });
+
+  it('close 1013 (try again later) reconnects and resumes', async () => {
+    await f.page.evaluate(async (url) => {
+      const rec = window.track('r', { url, resume: true, heartbeat: false, reconnect: { initialDelayMs: 50, jitter: 0 } });
+      await rec.t.connect();
+    }, f.server.ws('/ws/stream'));
+    await f.server.control('close?code=1013');
+    await waitInPage(f.page, () => window.rec.r.statuses.filter((s) => s.status === 'connected').length === 2, null, { what: 'reconnected' });
+    const statuses = await f.page.evaluate(() => window.rec.r.statuses.map(({ status, code, resumed }) => ({ status, code, resumed })));
+    expect(statuses).toContainEqual({ status: 'reconnecting', code: 1013, resumed: false });
+    expect(statuses.at(-1)).toEqual({ status: 'connected', code: null, resumed: true });
+  });
+
+  it('after a server restart the session is unknown: a gap, then a fresh session', async () => {
+    await f.page.evaluate(async (url) => {
+      const rec = window.track('r', { url, resume: true, heartbeat: false, reconnect: { initialDelayMs: 100, maxDelayMs: 200, jitter: 0 } });
+      await rec.t.connect();
+      rec.t.send({ type: 'chat', payload: { message: 'hello', answer_tokens: 5 } });
+      while (!rec.messages.some((m) => m.type === 'result')) await new Promise((r) => setTimeout(r, 20));
+      window.before = rec.t.getSnapshot();
+    }, f.server.ws('/ws/stream?delay_ms=0'));
+    const port = f.server.port;
+    await f.server.stop({ signal: 'SIGKILL' });
+    f.server = await startServer({ port });
+    await waitInPage(f.page, () => window.rec.r.statuses.filter((s) => s.status === 'connected').length === 2, null, { what: 'reconnected', timeout: 15_000 });
+    const result = await f.page.evaluate(() => ({
+      before: window.before,
+      after: window.rec.r.t.getSnapshot(),
+      errors: window.rec.r.errors.filter((e) => e.kind !== 'connection_failed').map(({ kind, expected, message }) => ({ kind, expected, message })),
+    }));
+    expect(result.before.lastSeq).toBeGreaterThan(0);
+    expect(result.errors).toHaveLength(1);
+    expect(result.errors[0]).toMatchObject({ kind: 'gap', expected: result.before.lastSeq + 1 });
+    expect(result.errors[0].message).toContain('unknown');
+    expect(result.after.sessionId).not.toBe(result.before.sessionId);
+    expect(result.after).toMatchObject({ lastSeq: 0, resumed: false, status: 'connected' });
   });
 });

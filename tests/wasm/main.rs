@@ -12,6 +12,7 @@ wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
 
 mod support;
 
+mod acknowledged_sends;
 mod bad_frames;
 mod close_codes;
 mod echo;

@@ -130,16 +130,16 @@ async fn heartbeat_loop(conn: &mut Connection, link: &mut Link, app: &App, ping_
                         Some(Reply::Direct(error("Binary frames are not supported here; send JSON text")))
                     }
                 };
-                match reply {
+                let sent = match reply {
                     Some(Reply::Event(event)) => {
                         link.session().offer(&event);
+                        Ok(())
                     }
-                    Some(Reply::Direct(frame)) => {
-                        if conn.send_text(frame).await.is_err() {
-                            return;
-                        }
-                    }
-                    None => {}
+                    Some(Reply::Direct(frame)) => conn.send_text(frame).await,
+                    None => Ok(()),
+                };
+                if sent.is_err() {
+                    return;
                 }
             }
             // No ping while the feed is held for a `resume`: it would arrive before the

@@ -180,8 +180,12 @@ async fn silence_stops_reads_and_writes_but_keeps_the_socket_open() {
 async fn silence_with_ms_ends_by_itself() {
     let server = server().await;
     let mut ws = server.ws("/ws/echo").await;
+    // The client's handshake can finish before the server registers the connection (on a
+    // loaded machine): a silence sent in between would affect nothing.
+    server.wait_open("echo", 1).await;
     let started = Instant::now();
-    server.control("/control/silence?ms=250").await;
+    let reply = server.control("/control/silence?ms=250").await;
+    assert_eq!(reply["affected"], 1);
     send_text(&mut ws, "later").await;
     match next_seen(&mut ws, PATIENCE).await {
         Seen::Text(t) => assert_eq!(t, "later"),

@@ -41,6 +41,9 @@ pub struct EndpointLog {
     pub open: u64,
     /// The frames received since the last reset, as text.
     pub received: Vec<String>,
+    /// The ids of the acknowledged client messages the server acted on, in order.
+    #[serde(default)]
+    pub processed: Vec<String>,
 }
 
 /// `GET /control/log`: each endpoint's (`stream`, `echo`, ...) log.
