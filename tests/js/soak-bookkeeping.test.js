@@ -124,6 +124,12 @@ describe('planFaults', () => {
     expect(fromClient.steps).toEqual([]);
   });
 
+  it('cycles through a subset of the kinds when asked, and refuses kinds it does not know', () => {
+    expect(planFaults(5, { kinds: ['stall', 'drop'] }).map((f) => f.kind)).toEqual(['stall', 'drop', 'stall', 'drop', 'stall']);
+    expect(() => planFaults(5, { kinds: ['earthquake'] })).toThrow(RangeError);
+    expect(() => planFaults(5, { kinds: [] })).toThrow(RangeError);
+  });
+
   it('rejects a count that is not a whole number', () => {
     expect(() => planFaults(-1)).toThrow(RangeError);
     expect(() => planFaults(1.5)).toThrow(RangeError);
@@ -137,9 +143,10 @@ describe('planFaults', () => {
 
 describe('parseSoakArgs', () => {
   it('defaults to 1,000 faults, the release server and a timeout that grows with the budget', () => {
-    expect(parseSoakArgs([])).toEqual({ faults: 1000, timeoutS: 1120, server: 'release', verbose: false, help: false });
+    expect(parseSoakArgs([])).toEqual({ faults: 1000, kinds: KINDS, timeoutS: 1120, server: 'release', verbose: false, help: false });
     expect(parseSoakArgs(['--faults', '50'])).toMatchObject({ faults: 50, timeoutS: 170 });
-    expect(parseSoakArgs(['--faults=30', '--timeout=90', '--server', 'debug', '--verbose'])).toEqual({ faults: 30, timeoutS: 90, server: 'debug', verbose: true, help: false });
+    expect(parseSoakArgs(['--faults=30', '--timeout=90', '--server', 'debug', '--verbose'])).toEqual({ faults: 30, kinds: KINDS, timeoutS: 90, server: 'debug', verbose: true, help: false });
+    expect(parseSoakArgs(['--only', 'stall,close-1013']).kinds).toEqual(['stall', 'close-1013']);
   });
 
   it('refuses what it does not understand', () => {
@@ -148,6 +155,7 @@ describe('parseSoakArgs', () => {
     expect(() => parseSoakArgs(['--timeout', '0'])).toThrow(/>= 1/);
     expect(() => parseSoakArgs(['--server', 'fast'])).toThrow(/debug or release/);
     expect(() => parseSoakArgs(['--chaos'])).toThrow(/unknown argument/);
+    expect(() => parseSoakArgs(['--only', 'drop,flood'])).toThrow(/got flood/);
   });
 });
 

@@ -39,18 +39,20 @@ export const DEFAULT_TIMING = {
 };
 
 /**
- * `count` faults. Each is `{ n, kind, steps, after, holdMs, reconnects, garbage, stall }`: `steps`
+ * `count` faults, cycling through `kinds` (a subset of KINDS, in the order given). Each is `{ n, kind, steps, after, holdMs, reconnects, garbage, stall }`: `steps`
  * are control requests made at once (after arming the page's `stall`, if any), `after` the ones
  * made `holdMs` later; `reconnects` says the
  * fault ends every connection, so each long-lived transport must reconnect (and resume) before
  * the next fault.
  */
-export function planFaults(count, timing = DEFAULT_TIMING) {
+export function planFaults(count, { timing = DEFAULT_TIMING, kinds = KINDS } = {}) {
   if (!Number.isSafeInteger(count) || count < 0) throw new RangeError(`fault count must be a whole number, got ${count}`);
+  const unknown = kinds.filter((kind) => !KINDS.includes(kind));
+  if (kinds.length === 0 || unknown.length) throw new RangeError(`fault kinds are ${KINDS.join(', ')}; got ${kinds.join(', ') || 'none'}`);
   const faults = [];
   let garbageTurn = 0;
   for (let n = 0; n < count; n += 1) {
-    const kind = KINDS[n % KINDS.length];
+    const kind = kinds[n % kinds.length];
     const fault = { n: n + 1, kind, steps: [], after: [], holdMs: 0, reconnects: true, garbage: null, stall: null };
     if (kind === 'drop') {
       fault.steps.push(control('drop'));

@@ -73,6 +73,8 @@ let page = null;
 let finishing = false;
 /** Frames the page sent into a socket that was already closing (Chromium logs each). */
 let sendsIntoClosing = 0;
+/** Per kind: ms from injecting a fault to events flowing again on the chat and tracking feed. */
+const recoveries = {};
 /** The counts for the summary line, once checked. */
 let result = null;
 
@@ -89,8 +91,8 @@ try {
 await finish();
 
 async function soak() {
-  const plan = planFaults(options.faults);
-  say(`${options.faults} faults (${Object.entries(countKinds(plan)).map(([k, n]) => `${k} ${n}`).join(', ')}), timeout ${options.timeoutS} s`);
+  const plan = planFaults(options.faults, { kinds: options.kinds });
+  say(`${options.faults} faults (${Object.entries(countKinds(plan)).filter(([, n]) => n > 0).map(([k, n]) => `${k} ${n}`).join(', ')}), timeout ${options.timeoutS} s`);
   server = await startServer({
     args: ['--resume-grace-ms', '120000'],
     statics: [`/pkg=${join(ROOT, 'pkg')}`, `/soak=${join(ROOT, 'tests', 'soak')}`],
@@ -134,6 +136,7 @@ async function soak() {
   for (const fault of plan) {
     if (finishing) return;
     const before = previous;
+    const injectedAt = Date.now();
     if (fault.stall) await page.evaluate(({ ms, forMs }) => window.soak.stallSockets(ms, forMs), fault.stall);
     for (const step of fault.steps) await control(step);
     if (fault.garbage?.variant === 'client-malformed') {
@@ -148,7 +151,8 @@ async function soak() {
     const settled = await waitFor(() => state(), (now) => hasRecovered(fault, before, now), label);
     previous = await waitForFlow(settled, `events after ${label}`);
     done.faults = fault.n;
-    if (options.verbose) say(`${label}: recovered in ${previous.at - before.at} ms`);
+    (recoveries[fault.kind] ??= []).push(previous.at - injectedAt);
+    if (options.verbose) say(`${label}: recovered in ${previous.at - injectedAt} ms`);
     else if (fault.n % progressEvery === 0) say(`${fault.n}/${options.faults} faults, ${previous.eventsIn} events in, ${Math.round((Date.now() - startedAt) / 1000)} s`);
     if (Date.now() - lastPoll >= LOG_POLL_MS) await pollLog();
     await sleep(GAP_MS);
@@ -260,6 +264,11 @@ async function finish() {
     await server?.stop().catch(() => {});
   })(), sleep(10_000)]);
   const counts = result ?? { eventsIn: 0, messagesOut: 0, lost: 0, duplicated: 0, reordered: 0 };
+  const percentile = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+  for (const [kind, times] of Object.entries(recoveries)) {
+    const sorted = [...times].sort((a, b) => a - b);
+    say(`recovery (fault → events flowing again), ${kind}: median ${percentile(sorted, 50)} ms, p99 ${percentile(sorted, 99)} ms, max ${sorted.at(-1)} ms over ${sorted.length}`);
+  }
   for (const text of failures) say(`FAILED: ${text}`);
   say(`${Math.round((Date.now() - startedAt) / 1000)} s`);
   const clean = failures.length === 0 && result && counts.lost + counts.duplicated + counts.reordered === 0 && done.faults === options.faults;
