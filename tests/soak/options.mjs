@@ -8,7 +8,8 @@ export const USAGE = `usage: npm run soak -- [--faults N] [--only KIND,...] [--t
   --server KIND      debug: target/debug/agentwire-server (cargo build -p agentwire-server);
                      release: target/server/agentwire-server (cargo build --profile server)
                      (default release; AGENTWIRE_SERVER_BIN overrides both)
-  --verbose          a line per fault, and the page's console`;
+  --verbose          a line per fault, and the page's console
+env AGENTWIRE_PKG=DIR soaks another build of pkg/ (e.g. bench/out/gloo-net/pkg)`;
 
 export function parseSoakArgs(argv) {
   const options = { faults: 1000, kinds: KINDS, timeoutS: null, server: 'release', verbose: false, help: false };

@@ -147,7 +147,7 @@ export function createSoak() {
   }
 
   // --- runs ------------------------------------------------------------------------------------
-  const runs = { started: 0, completed: 0, events: 0, current: null };
+  const runs = { started: 0, completed: 0, events: 0, cutShort: 0, current: null };
   function startRun() {
     const k = runs.started + 1;
     runs.started = k;
@@ -163,7 +163,11 @@ export function createSoak() {
     });
     run.w.t.onStatus((s) => {
       if (s.status !== 'disconnected' || runs.current !== run) return;
-      if (!run.done) note(problems, `run ${id} closed (${s.code} ${s.reason}) before done, after ${run.events} events`);
+      if (!run.done) {
+        // Its tail never came: at least `done` is lost (how many more, only the server knew).
+        runs.cutShort += 1;
+        note(problems, `run ${id} closed (${s.code} ${s.reason}) before done, after ${run.events} events`);
+      }
       runs.completed += 1;
       runs.current = null;
       run.w.t.free();
@@ -239,7 +243,7 @@ export function createSoak() {
     },
     /** The counts of this side. */
     report() {
-      const totals = { lost: gapLosses, duplicated: 0, reordered: 0 };
+      const totals = { lost: gapLosses + runs.cutShort, duplicated: 0, reordered: 0 };
       for (const checker of streams.values()) {
         totals.lost += checker.lost();
         totals.duplicated += checker.duplicated;
@@ -250,7 +254,7 @@ export function createSoak() {
         eventsIn, streams: streams.size, gapLosses, events: totals,
         replies: { received: replies.received, lost: replies.lost(tracking.sent), duplicated: replies.duplicated, reordered: replies.reordered },
         chat: { ...counter(chat), results: chat.results }, tracking: counter(tracking),
-        runs: { started: runs.started, completed: runs.completed, events: runs.events },
+        runs: { started: runs.started, completed: runs.completed, events: runs.events, cutShort: runs.cutShort },
         errors: { chat: { ...chatW.errors }, tracking: { ...trackingW.errors } },
         anomalies: [...anomalies], problems: [...problems],
       };

@@ -95,7 +95,7 @@ async function soak() {
   say(`${options.faults} faults (${Object.entries(countKinds(plan)).filter(([, n]) => n > 0).map(([k, n]) => `${k} ${n}`).join(', ')}), timeout ${options.timeoutS} s`);
   server = await startServer({
     args: ['--resume-grace-ms', '120000'],
-    statics: [`/pkg=${join(ROOT, 'pkg')}`, `/soak=${join(ROOT, 'tests', 'soak')}`],
+    statics: [`/pkg=${process.env.AGENTWIRE_PKG ?? join(ROOT, 'pkg')}`, `/soak=${join(ROOT, 'tests', 'soak')}`],
   });
   say(`server ${process.env.AGENTWIRE_SERVER_BIN ?? 'target/debug/agentwire-server'} on ${server.origin}`);
   browser = await launchBrowser();
@@ -230,7 +230,7 @@ async function checkEverything(processed) {
     messagesOut: report.chat.sent + report.tracking.sent,
     lost: sum('lost'), duplicated: sum('duplicated'), reordered: sum('reordered'),
   };
-  say(`events in: ${report.eventsIn} over ${report.streams} stream sessions; lost ${report.events.lost} (gaps ${report.gapLosses}), duplicated ${report.events.duplicated}, reordered ${report.events.reordered}`);
+  say(`events in: ${report.eventsIn} over ${report.streams} streams; lost ${report.events.lost} (gaps ${report.gapLosses}, runs cut short ${report.runs.cutShort}), duplicated ${report.events.duplicated}, reordered ${report.events.reordered}`);
   say(`chats: ${report.chat.sent} sent, ${report.chat.results} results; runs: ${report.runs.started} started, ${report.runs.completed} completed, ${report.runs.events} events`);
   for (const [name, counts, server] of [['chat', report.chat, stream], ['tracking', report.tracking, tracking]]) {
     say(`messages out (${name}): ${counts.sent} sent, ${counts.acked} acked (${counts.duplicateAcks} as duplicates), ${counts.rejected} rejected; processed ${server.received}: lost ${server.lost}, duplicated ${server.duplicated}, reordered ${server.reordered}${server.notes.length ? ` (${server.notes.join('; ')})` : ''}`);
