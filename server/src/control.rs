@@ -65,10 +65,7 @@ async fn close(State(app): State<Arc<App>>, Query(q): Q) -> Reply {
     // What a server may put in a close frame (RFC 6455 7.4): the registered codes except the
     // reserved 1004-1006 and 1015, plus the 3000-4999 ranges. 1001, 1011 and 1012 are exactly
     // what real servers send on restart or crash, so clients must be testable against them.
-    if !((1000..=1003).contains(&code)
-        || (1007..=1014).contains(&code)
-        || (3000..=4999).contains(&code))
-    {
+    if !((1000..=1003).contains(&code) || (1007..=1014).contains(&code) || (3000..=4999).contains(&code)) {
         return Err(BadRequest(format!(
             "code must be 1000-1003, 1007-1014 or 3000-4999, got {code}"
         )));
