@@ -9,7 +9,7 @@
 //! - Events whose numeric id is not above the last one delivered are dropped, so a server that
 //!   replays more than asked for cannot make the app see an event twice.
 //! - 4xx answers (but 408 and 429) are final (`rejected`); 5xx, 408, 429 and network errors are
-//!   retried until `max_attempts` failures in a row (`max-attempts`). An attempt that delivered
+//!   retried until `max_attempts` failures in a row (`max_attempts`). An attempt that delivered
 //!   an event starts the count over.
 
 use alloc::collections::VecDeque;
@@ -43,6 +43,20 @@ pub enum RunPhase {
     Finished,
     /// Given up, rejected or stopped.
     Closed,
+}
+
+impl RunPhase {
+    /// The `status` JavaScript sees.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            RunPhase::Idle => "idle",
+            RunPhase::Connecting => "connecting",
+            RunPhase::Open => "connected",
+            RunPhase::Reconnecting => "reconnecting",
+            RunPhase::Finished => "finished",
+            RunPhase::Closed => "closed",
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
