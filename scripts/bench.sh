@@ -42,4 +42,6 @@ else
 fi
 
 echo "[bench] load average before the run: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "[bench] AG-UI: AgentSession and @ag-ui/client on the same 20,000-event stream (bench/agui.mjs)"
+node bench/agui.mjs
 exec node bench/run.mjs "$@"

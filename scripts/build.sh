@@ -55,3 +55,4 @@ OUT="${AGENTWIRE_OUT:-pkg}"
 echo "[build] wasm: cargo (release) + wasm-bindgen + wasm-opt, via wasm-pack${AGENTWIRE_FEATURES:+ (features: $AGENTWIRE_FEATURES)}"
 build_module . "$OUT" agentwire src/web/agentwire.d.ts "${STD_FROM_SOURCE[@]}" ${AGENTWIRE_FEATURES:+--features "$AGENTWIRE_FEATURES"}
 build_module session "$OUT/session" agentwire_session session/src/web/agentwire_session.d.ts "${CORE_FROM_SOURCE[@]}"
+build_module http "$OUT/http" agentwire_http http/src/agentwire_http.d.ts "${STD_FROM_SOURCE[@]}"

@@ -204,4 +204,22 @@ if [ -f "$ROOT/www/package.json" ]; then
   run_step npm-packages-www www_npm_current www_npm_install
 fi
 
+# The Python AG-UI server of tests/js/agui-fastapi.test.js (PyPI's ag-ui-protocol behind
+# FastAPI), in a venv under target/: current when it imports them and is newer than the list.
+AGUI_VENV="$ROOT/target/agui-venv"
+AGUI_REQUIREMENTS="$ROOT/tests/agui-fastapi/requirements.txt"
+agui_venv_current() {
+  [ -f "$AGUI_VENV/.installed" ] && [ "$AGUI_VENV/.installed" -nt "$AGUI_REQUIREMENTS" ] \
+    && "$AGUI_VENV/bin/python" -c 'import fastapi, uvicorn, ag_ui.core, ag_ui.encoder'
+}
+agui_venv_install() {
+  if ! python3 -m venv --clear "$AGUI_VENV"; then
+    apt_install python3-venv
+    python3 -m venv --clear "$AGUI_VENV"
+  fi
+  "$AGUI_VENV/bin/pip" install --quiet --disable-pip-version-check -r "$AGUI_REQUIREMENTS"
+  touch "$AGUI_VENV/.installed"
+}
+run_step agui-python-venv agui_venv_current agui_venv_install
+
 say "ready"

@@ -49,10 +49,10 @@ extern crate alloc;
 
 pub mod core;
 
-#[cfg(target_arch = "wasm32")]
+#[cfg(all(target_arch = "wasm32", feature = "web"))]
 mod web;
 
-#[cfg(target_arch = "wasm32")]
+#[cfg(all(target_arch = "wasm32", feature = "web"))]
 pub use web::{
     HeartbeatOptions, ListenerHandle, Options, OptionsError, OptionsErrorKind, Protocols, QueueOptions,
     ReconnectOptions, Section, Token, TransportError, WebSocketTransport,

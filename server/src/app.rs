@@ -3,10 +3,11 @@
 use std::fmt::Arguments;
 use std::sync::Arc;
 
-use axum::routing::{any, get};
+use axum::routing::{any, get, post};
 use axum::Router;
 
 use crate::acks::Acks;
+use crate::agui_runs::AguiRuns;
 use crate::chaos::Chaos;
 use crate::config::Config;
 use crate::event_log::EventLog;
@@ -24,6 +25,8 @@ pub struct App {
     /// Resumable stream sessions (seq, replay, grace period).
     pub resume: SessionStore,
     pub acks: Acks,
+    /// AG-UI runs served over SSE, kept for `Last-Event-ID`.
+    pub agui_runs: AguiRuns,
 }
 
 impl App {
@@ -37,6 +40,7 @@ impl App {
             // The protocol asks for at least the age bound; a client may also resume (and
             // re-send) until the grace period ends, so keep ids for the longer of the two.
             acks: Acks::new(config.resume_max_age.max(config.resume_grace)),
+            agui_runs: AguiRuns::default(),
             config,
         })
     }
@@ -61,6 +65,8 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/ws/mission", any(endpoints::mission::handler))
         .route("/ws/echo", any(endpoints::echo::handler))
         .route("/ws/bench", any(endpoints::bench::handler))
+        .route("/agui", post(endpoints::agui::http_handler))
+        .route("/ws/agui", any(endpoints::agui::ws_handler))
         .route("/charts/{file}", get(charts::handler))
         .nest("/control", control::router());
     router = static_files::mount(router, &app.config.statics);

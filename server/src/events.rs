@@ -24,6 +24,19 @@ pub struct Event {
 
 impl Event {
     pub fn new(kind: &str, fields: Value) -> Event {
+        Event::build(kind, fields, &Value::from(now_iso8601()))
+    }
+
+    /// An AG-UI event: its `timestamp` is an integer, Unix epoch milliseconds (`@ag-ui/core`).
+    pub fn agui(kind: &str, fields: Value) -> Event {
+        let millis = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .unwrap_or_default()
+            .as_millis() as u64;
+        Event::build(kind, fields, &Value::from(millis))
+    }
+
+    fn build(kind: &str, fields: Value, timestamp: &Value) -> Event {
         let mut text = String::with_capacity(128);
         text.push_str("{\"type\":");
         push_json(&mut text, &Value::from(kind));
@@ -31,10 +44,15 @@ impl Event {
         if let Value::Object(map) = fields {
             push_fields(&mut text, &map);
         }
-        text.push_str(",\"timestamp\":\"");
-        text.push_str(&now_iso8601());
-        text.push_str("\"}");
+        text.push_str(",\"timestamp\":");
+        push_json(&mut text, timestamp);
+        text.push('}');
         Event { text, type_end }
+    }
+
+    /// The frame without `seq` (an SSE event's `data`: there `id:` numbers it).
+    pub fn text(&self) -> &str {
+        &self.text
     }
 
     /// The frame with `"seq":<seq>` after the type.

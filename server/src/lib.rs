@@ -6,6 +6,8 @@
 
 pub mod acks;
 pub mod agent_script;
+pub mod agui_runs;
+pub mod agui_script;
 pub mod app;
 pub mod chaos;
 pub mod charts;

@@ -235,6 +235,103 @@ describe('AgentSession against the reference server', () => {
   });
 });
 
+describe('AgentSession with AG-UI events', () => {
+  it('keeps the identity of state subtrees a STATE_DELTA did not touch, and reports a patch that does not apply', async () => {
+    await loadSession(f.page);
+    const out = await f.page.evaluate(() => {
+      const s = new AgentSession();
+      s.applyMany([
+        { type: 'RUN_STARTED', threadId: 'th', runId: 'r1' },
+        { type: 'STATE_SNAPSHOT', snapshot: { plan: { steps: ['a', 'b'] }, progress: 0, __proto__x: 1 } },
+      ]);
+      const a = s.getSnapshot();
+      s.apply({ type: 'STATE_DELTA', delta: [{ op: 'replace', path: '/progress', value: 0.5 }] });
+      const b = s.getSnapshot();
+      s.apply({ type: 'STATE_DELTA', delta: [{ op: 'remove', path: '/missing' }] });
+      const c = s.getSnapshot();
+      s.apply({ type: 'STATE_SNAPSHOT', snapshot: { plan: { steps: ['a', 'b'] }, progress: 1 } });
+      const d = s.getSnapshot();
+      return {
+        first: a.state,
+        progress: b.state.progress,
+        planKept: a.state.plan === b.state.plan && b.state.plan === d.state.plan,
+        stepsKept: a.state.plan.steps === d.state.plan.steps,
+        rootNew: a.state !== b.state,
+        frozen: Object.isFrozen(b.state) && Object.isFrozen(b.state.plan.steps),
+        failedKeepsState: c.state === b.state,
+        errors: c.errors.map((e) => e.message),
+        run: { id: d.run.id, threadId: d.run.threadId, status: d.run.status },
+        running: d.running,
+      };
+    });
+    expect(out.first).toEqual({ plan: { steps: ['a', 'b'] }, progress: 0, __proto__x: 1 });
+    expect(out.progress).toBe(0.5);
+    expect(out.planKept).toBe(true);
+    expect(out.stepsKept).toBe(true);
+    expect(out.rootNew).toBe(true);
+    expect(out.frozen).toBe(true);
+    expect(out.failedKeepsState).toBe(true);
+    expect(out.errors).toEqual(['STATE_DELTA did not apply, state unchanged: operation 0 (remove /missing): path not found']);
+    expect(out.run).toEqual({ id: 'r1', threadId: 'th', status: 'running' });
+    expect(out.running).toBe(true);
+  });
+
+  it('assembles messages with their roles and tool calls with parsed args, reading the type from typeField', async () => {
+    await loadSession(f.page);
+    const out = await f.page.evaluate(() => {
+      const s = new AgentSession({ typeField: 'event_type' });
+      s.applyMany([
+        { event_type: 'RUN_STARTED', threadId: 't', runId: 'r' },
+        { event_type: 'STEP_STARTED', stepName: 'think' },
+        { event_type: 'TEXT_MESSAGE_START', messageId: 'm1', role: 'assistant' },
+        { event_type: 'TEXT_MESSAGE_CONTENT', messageId: 'm1', delta: 'Hel' },
+        { event_type: 'TEXT_MESSAGE_CONTENT', messageId: 'm1', delta: 'lo' },
+        { event_type: 'TEXT_MESSAGE_END', messageId: 'm1' },
+        { event_type: 'TOOL_CALL_START', toolCallId: 'c1', toolCallName: 'search', parentMessageId: 'm1' },
+        { event_type: 'TOOL_CALL_ARGS', toolCallId: 'c1', delta: '{"q": ' },
+        { event_type: 'TOOL_CALL_ARGS', toolCallId: 'c1', delta: '"rust"}' },
+      ]);
+      const streaming = s.getSnapshot().tools[0];
+      s.applyMany([
+        { event_type: 'TOOL_CALL_END', toolCallId: 'c1' },
+        { event_type: 'TOOL_CALL_RESULT', toolCallId: 'c1', messageId: 't1', content: '3 hits' },
+        { event_type: 'STEP_FINISHED', stepName: 'think' },
+        { event_type: 'CUSTOM', name: 'ping', value: 1 },
+        { event_type: 'RUN_FINISHED', threadId: 't', runId: 'r', result: { ok: true } },
+        { type: 'TEXT_MESSAGE_START', messageId: 'ignored' },
+      ]);
+      const snap = s.getSnapshot();
+      const snap2 = (s.apply({ event_type: 'STEP_STARTED', stepName: 'next' }), s.getSnapshot());
+      return {
+        streaming: { args: streaming.args, argsText: streaming.argsText, status: streaming.status },
+        messages: snap.messages.map((m) => [m.id, m.role, m.content, m.status]),
+        tool: {
+          id: snap.tools[0].id, name: snap.tools[0].name, args: snap.tools[0].args, result: snap.tools[0].result,
+          status: snap.tools[0].status, parentMessageId: snap.tools[0].parentMessageId,
+        },
+        argsKept: snap.tools[0].args === snap2.tools[0].args,
+        run: { status: snap.run.status, outcome: snap.run.outcome, result: snap.run.result, steps: snap.run.steps.map((t) => [t.id, t.status]) },
+        custom: snap.logs.find((e) => e.type === 'CUSTOM'),
+        counts: snap.counts,
+        typeOption: (() => { try { new AgentSession({ typeField: 3 }); return 'accepted'; } catch (e) { return e.name + ': ' + e.message; } })(),
+      };
+    });
+    expect(out.streaming).toEqual({ args: null, argsText: '{"q": "rust"}', status: 'running' });
+    expect(out.messages).toEqual([
+      ['m1', 'assistant', 'Hello', 'complete'],
+      ['t1', 'tool', '3 hits', 'complete'],
+    ]);
+    expect(out.tool).toEqual({ id: 'c1', name: 'search', args: { q: 'rust' }, result: '3 hits', status: 'done', parentMessageId: 'm1' });
+    expect(out.argsKept).toBe(true);
+    expect(out.run).toEqual({ status: 'done', outcome: 'success', result: { ok: true }, steps: [['think', 'done']] });
+    expect(out.custom.known).toBe(true);
+    expect(out.custom.event).toEqual({ event_type: 'CUSTOM', name: 'ping', value: 1 });
+    // The last event has no `event_type`: malformed, logged, nothing else changed.
+    expect(out.counts).toEqual({ events: 15, unknown: 0, malformed: 1 });
+    expect(out.typeOption).toBe("TypeError: AgentSession: option 'typeField' must be a non-empty string, got number");
+  });
+});
+
 describe('AgentSession snapshots', () => {
   it('share every unchanged part and item between snapshots', async () => {
     await loadSession(f.page);
@@ -428,7 +525,7 @@ describe('AgentSession snapshots', () => {
       return results;
     });
     expect(out).toEqual({
-      unknown: "TypeError: AgentSession: unknown option 'maxLogs' (known: maxLogEntries, maxMessages)",
+      unknown: "TypeError: AgentSession: unknown option 'maxLogs' (known: maxLogEntries, maxMessages, typeField)",
       type: "TypeError: AgentSession: option 'maxMessages' must be a number, got string",
       zeroMessages: "RangeError: AgentSession: option 'maxMessages' must be an integer from 1 to 4294967295",
       fraction: "RangeError: AgentSession: option 'maxLogEntries' must be an integer from 0 to 4294967295",

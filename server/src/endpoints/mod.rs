@@ -1,6 +1,7 @@
 //! The WebSocket endpoints, one file each, and what every upgrade has in common: admission
 //! (chaos refuse window, connection cap) and inbound size limits.
 
+pub mod agui;
 pub mod bench;
 pub mod echo;
 pub mod mission;
@@ -20,10 +21,14 @@ use serde_json::json;
 
 use crate::acks::{self, Verdict};
 use crate::app::App;
-use crate::connection::{Connection, Gone};
+use crate::connection::{Connection, Gone, Incoming};
+use crate::events::pong;
 use crate::params::{BadRequest, Params};
 use crate::registry::Slot;
+use crate::registry::SLOW_CONSUMER;
+use crate::resume::{Forwarded, Link, HELLO_WAIT};
 use crate::session_runner::Pace;
+use tokio::time::sleep;
 
 /// Query parameters of an upgrade request.
 pub type WsQuery = Query<HashMap<String, String>>;
@@ -40,16 +45,19 @@ pub enum Endpoint {
     Mission,
     Echo,
     Bench,
+    /// `/ws/agui` (`POST /agui` is plain HTTP).
+    Agui,
 }
 
 impl Endpoint {
-    pub const ALL: [Endpoint; 6] = [
+    pub const ALL: [Endpoint; 7] = [
         Endpoint::Stream,
         Endpoint::Tracking,
         Endpoint::Runs,
         Endpoint::Mission,
         Endpoint::Echo,
         Endpoint::Bench,
+        Endpoint::Agui,
     ];
 
     /// The name used in `/control/log` and `/control/send?endpoint=`.
@@ -61,6 +69,7 @@ impl Endpoint {
             Endpoint::Mission => "mission",
             Endpoint::Echo => "echo",
             Endpoint::Bench => "bench",
+            Endpoint::Agui => "agui",
         }
     }
 
@@ -156,4 +165,59 @@ pub async fn acknowledge(
     }
     conn.send_text(acks::ack_frame(id, verdict)).await?;
     Ok(verdict == Verdict::Act)
+}
+
+/// The connection loop of a one-way resumable endpoint (/ws/runs, /ws/agui) once its work is
+/// playing into `link`'s session: the handshake window, forwarding until the work is complete
+/// (close 1000 "run complete"), and client frames (besides the handshake, only pings are
+/// answered and messages with an `id` acked).
+pub async fn serve_one_way(mut conn: Connection, mut link: Link, endpoint: Endpoint) {
+    let hold = sleep(HELLO_WAIT);
+    tokio::pin!(hold);
+    loop {
+        tokio::select! {
+            _ = &mut hold, if link.is_undecided() => link.start_plain(&conn),
+            outcome = link.forwarded() => match outcome {
+                Forwarded::Complete => {
+                    conn.close(1000, "run complete").await;
+                    break;
+                }
+                Forwarded::FellBehind => conn.close_now(SLOW_CONSUMER.0, SLOW_CONSUMER.1),
+                // The socket is already ending: recv() says so next.
+                Forwarded::TakenOver | Forwarded::Gone => {}
+            },
+            incoming = conn.recv() => match incoming {
+                None => break,
+                Some(Incoming::Text(text)) => {
+                    if answer_one_way(&conn, &mut link, endpoint, text.as_str()).await.is_err() {
+                        break;
+                    }
+                }
+                Some(Incoming::Binary(_)) => {
+                    if link.intercept(&conn, None).await.is_err() {
+                        break;
+                    }
+                }
+            },
+        }
+    }
+    link.end().await;
+    conn.finish().await;
+}
+
+async fn answer_one_way(
+    conn: &Connection,
+    link: &mut Link,
+    endpoint: Endpoint,
+    text: &str,
+) -> Result<(), Gone> {
+    let parsed = serde_json::from_str::<serde_json::Value>(text).ok();
+    if link.intercept(conn, parsed.as_ref()).await? {
+        return Ok(());
+    }
+    let Some(value) = parsed else { return Ok(()) };
+    if acknowledge(conn, endpoint, &value).await? && is_ping(&value) {
+        conn.send_text(pong()).await?;
+    }
+    Ok(())
 }

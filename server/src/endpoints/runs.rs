@@ -17,14 +17,14 @@ use axum::response::{IntoResponse, Response};
 use serde_json::{json, Value};
 use tokio::time::{sleep, Instant};
 
-use super::{acknowledge, admit, is_ping, limits, pace, Endpoint, WsQuery};
+use super::{admit, limits, pace, serve_one_way, Endpoint, WsQuery};
 use crate::agent_script::{fnv1a, mix, AGENTS};
 use crate::app::App;
-use crate::connection::{Connection, Gone, Incoming};
-use crate::events::{pong, Event};
+use crate::connection::Connection;
+use crate::events::Event;
 use crate::params::Params;
-use crate::registry::{Slot, SLOW_CONSUMER};
-use crate::resume::{Forwarded, Link, Session, Work, HELLO_WAIT};
+use crate::registry::Slot;
+use crate::resume::{Link, Session, Work};
 use crate::session_runner::Pace;
 
 const TOOLS: [(&str, &str); 4] = [
@@ -60,7 +60,7 @@ pub fn is_valid_run_id(id: &str) -> bool {
 }
 
 async fn serve(socket: WebSocket, app: Arc<App>, slot: Slot, run_id: String, pace: Pace) {
-    let mut conn = Connection::open(socket, Endpoint::Runs, &app, slot);
+    let conn = Connection::open(socket, Endpoint::Runs, &app, slot);
     if !is_valid_run_id(&run_id) {
         conn.close(1008, "invalid run id").await;
         conn.finish().await;
@@ -68,57 +68,13 @@ async fn serve(socket: WebSocket, app: Arc<App>, slot: Slot, run_id: String, pac
     }
     // The run belongs to the session, not the socket: it keeps playing through a drop, and
     // a resumed connection continues after the last event it was sent.
-    let mut link = Link::open(&app, Endpoint::Runs, &run_id);
+    let link = Link::open(&app, Endpoint::Runs, &run_id);
     let session = link.session().clone();
     let task = tokio::spawn(play(run_id.clone(), session.clone(), pace));
     session.replace_work(Some(Work::new(run_id, task)));
     drop(session);
 
-    let hold = sleep(HELLO_WAIT);
-    tokio::pin!(hold);
-    loop {
-        tokio::select! {
-            _ = &mut hold, if link.is_undecided() => link.start_plain(&conn),
-            outcome = link.forwarded() => match outcome {
-                Forwarded::Complete => {
-                    conn.close(1000, "run complete").await;
-                    break;
-                }
-                Forwarded::FellBehind => conn.close_now(SLOW_CONSUMER.0, SLOW_CONSUMER.1),
-                // The socket is already ending: recv() says so next.
-                Forwarded::TakenOver | Forwarded::Gone => {}
-            },
-            incoming = conn.recv() => match incoming {
-                None => break,
-                Some(Incoming::Text(text)) => {
-                    if answer(&conn, &mut link, text.as_str()).await.is_err() {
-                        break;
-                    }
-                }
-                Some(Incoming::Binary(_)) => {
-                    if link.intercept(&conn, None).await.is_err() {
-                        break;
-                    }
-                }
-            },
-        }
-    }
-    link.end().await;
-    conn.finish().await;
-}
-
-/// A run is one-way: besides the handshake, only pings are answered and messages with an
-/// `id` acked (everything is logged).
-async fn answer(conn: &Connection, link: &mut Link, text: &str) -> Result<(), Gone> {
-    let parsed = serde_json::from_str::<Value>(text).ok();
-    if link.intercept(conn, parsed.as_ref()).await? {
-        return Ok(());
-    }
-    let Some(value) = parsed else { return Ok(()) };
-    if acknowledge(conn, Endpoint::Runs, &value).await? && is_ping(&value) {
-        conn.send_text(pong()).await?;
-    }
-    Ok(())
+    serve_one_way(conn, link, Endpoint::Runs).await;
 }
 
 struct Emitter {

@@ -1,6 +1,7 @@
 //! Integration tests for agentwire-server: real sockets on 127.0.0.1, port 0.
 //! One test crate (modules per endpoint) so the suite links once.
 
+mod agui;
 mod binary;
 mod common;
 mod control;

@@ -6,6 +6,7 @@
 
 use crate::prelude::*;
 
+use super::agui_event::AguiEvent;
 use super::fields::{EventFields, Field, TypeField};
 use super::keys::Key;
 use super::text::Text;
@@ -42,11 +43,40 @@ pub enum Kind {
     Done,
     // /ws/mission
     Signal,
+    // AG-UI (`@ag-ui/core` 1.0): its SCREAMING_CASE types, camelCase fields
+    TextMessageStart,
+    TextMessageContent,
+    TextMessageEnd,
+    TextMessageChunk,
+    ToolCallStart,
+    ToolCallArgs,
+    ToolCallEnd,
+    ToolCallChunk,
+    ToolCallResult,
+    StateSnapshot,
+    StateDelta,
+    MessagesSnapshot,
+    ActivitySnapshot,
+    ActivityDelta,
+    Raw,
+    Custom,
+    RunStarted,
+    RunFinished,
+    RunError,
+    StepStarted,
+    StepFinished,
+    ReasoningStart,
+    ReasoningMessageStart,
+    ReasoningMessageContent,
+    ReasoningMessageEnd,
+    ReasoningMessageChunk,
+    ReasoningEnd,
+    ReasoningEncryptedValue,
 }
 
 impl Kind {
     /// Every kind; `Kind::ALL[k as usize] == k` (the web glue passes kinds as indexes).
-    pub const ALL: [Kind; 24] = [
+    pub const ALL: [Kind; 52] = [
         Kind::AgentStep,
         Kind::ToolCall,
         Kind::ToolResult,
@@ -71,7 +101,40 @@ impl Kind {
         Kind::ToolEnd,
         Kind::Done,
         Kind::Signal,
+        Kind::TextMessageStart,
+        Kind::TextMessageContent,
+        Kind::TextMessageEnd,
+        Kind::TextMessageChunk,
+        Kind::ToolCallStart,
+        Kind::ToolCallArgs,
+        Kind::ToolCallEnd,
+        Kind::ToolCallChunk,
+        Kind::ToolCallResult,
+        Kind::StateSnapshot,
+        Kind::StateDelta,
+        Kind::MessagesSnapshot,
+        Kind::ActivitySnapshot,
+        Kind::ActivityDelta,
+        Kind::Raw,
+        Kind::Custom,
+        Kind::RunStarted,
+        Kind::RunFinished,
+        Kind::RunError,
+        Kind::StepStarted,
+        Kind::StepFinished,
+        Kind::ReasoningStart,
+        Kind::ReasoningMessageStart,
+        Kind::ReasoningMessageContent,
+        Kind::ReasoningMessageEnd,
+        Kind::ReasoningMessageChunk,
+        Kind::ReasoningEnd,
+        Kind::ReasoningEncryptedValue,
     ];
+
+    /// AG-UI's kinds, folded by `reduce::agui`.
+    pub const fn is_agui(self) -> bool {
+        self as usize >= Kind::TextMessageStart as usize
+    }
 
     /// The `type` the server sends.
     pub const fn name(self) -> &'static str {
@@ -100,6 +163,34 @@ impl Kind {
             Kind::ToolEnd => "tool_end",
             Kind::Done => "done",
             Kind::Signal => "signal",
+            Kind::TextMessageStart => "TEXT_MESSAGE_START",
+            Kind::TextMessageContent => "TEXT_MESSAGE_CONTENT",
+            Kind::TextMessageEnd => "TEXT_MESSAGE_END",
+            Kind::TextMessageChunk => "TEXT_MESSAGE_CHUNK",
+            Kind::ToolCallStart => "TOOL_CALL_START",
+            Kind::ToolCallArgs => "TOOL_CALL_ARGS",
+            Kind::ToolCallEnd => "TOOL_CALL_END",
+            Kind::ToolCallChunk => "TOOL_CALL_CHUNK",
+            Kind::ToolCallResult => "TOOL_CALL_RESULT",
+            Kind::StateSnapshot => "STATE_SNAPSHOT",
+            Kind::StateDelta => "STATE_DELTA",
+            Kind::MessagesSnapshot => "MESSAGES_SNAPSHOT",
+            Kind::ActivitySnapshot => "ACTIVITY_SNAPSHOT",
+            Kind::ActivityDelta => "ACTIVITY_DELTA",
+            Kind::Raw => "RAW",
+            Kind::Custom => "CUSTOM",
+            Kind::RunStarted => "RUN_STARTED",
+            Kind::RunFinished => "RUN_FINISHED",
+            Kind::RunError => "RUN_ERROR",
+            Kind::StepStarted => "STEP_STARTED",
+            Kind::StepFinished => "STEP_FINISHED",
+            Kind::ReasoningStart => "REASONING_START",
+            Kind::ReasoningMessageStart => "REASONING_MESSAGE_START",
+            Kind::ReasoningMessageContent => "REASONING_MESSAGE_CONTENT",
+            Kind::ReasoningMessageEnd => "REASONING_MESSAGE_END",
+            Kind::ReasoningMessageChunk => "REASONING_MESSAGE_CHUNK",
+            Kind::ReasoningEnd => "REASONING_END",
+            Kind::ReasoningEncryptedValue => "REASONING_ENCRYPTED_VALUE",
         }
     }
 
@@ -107,6 +198,9 @@ impl Kind {
         // The hot path (a stream of deltas) answers on the first comparison.
         if name == "message_delta" {
             return Some(Kind::MessageDelta);
+        }
+        if name == "TEXT_MESSAGE_CONTENT" {
+            return Some(Kind::TextMessageContent);
         }
         Kind::ALL.iter().copied().find(|kind| kind.name() == name)
     }
@@ -122,50 +216,34 @@ pub struct SessionItem<V> {
     pub value: V,
 }
 
-/// What an event says, per type. Envelope fields (timestamp, session and run ids) are in
-/// [`Envelope`].
+/// What an event says, per protocol family (each folded by its own module of `reduce`).
+/// Envelope fields (timestamp, session and run ids) are in [`Envelope`].
 #[derive(Debug, Clone, PartialEq)]
 pub enum Event<V> {
-    AgentStep {
-        agent: String,
-        emoji: Option<String>,
-        status: String,
-    },
-    ToolCall {
-        agent: Option<String>,
-        tool: String,
-        args: Option<V>,
-    },
-    ToolResult {
-        agent: Option<String>,
-        tool: String,
-        result: Option<V>,
-    },
-    Progress {
-        current: f64,
-        max: f64,
-    },
-    MessageDelta {
-        message_id: String,
-        delta: String,
-    },
-    Chart {
-        id: String,
-        url: String,
-        symbol: Option<String>,
-    },
-    Result {
-        message_id: Option<String>,
-        content: String,
-        agents_used: Vec<String>,
-    },
-    Cancelled {
-        success: Option<bool>,
-        reason: Option<String>,
-    },
-    Error {
-        message: String,
-    },
+    Chat(ChatEvent<V>),
+    Tracking(TrackingEvent<V>),
+    Run(RunEvent<V>),
+    Mission(MissionEvent),
+    Agui(AguiEvent<V>),
+}
+
+/// `/ws/stream`: a chat.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ChatEvent<V> {
+    AgentStep { agent: String, emoji: Option<String>, status: String },
+    ToolCall { agent: Option<String>, tool: String, args: Option<V> },
+    ToolResult { agent: Option<String>, tool: String, result: Option<V> },
+    Progress { current: f64, max: f64 },
+    MessageDelta { message_id: String, delta: String },
+    Chart { id: String, url: String, symbol: Option<String> },
+    Result { message_id: Option<String>, content: String, agents_used: Vec<String> },
+    Cancelled { success: Option<bool>, reason: Option<String> },
+    Error { message: String },
+}
+
+/// `/ws/agent-tracking`.
+#[derive(Debug, Clone, PartialEq)]
+pub enum TrackingEvent<V> {
     ActiveSessions {
         total: f64,
         sessions: Vec<SessionItem<V>>,
@@ -190,6 +268,11 @@ pub enum Event<V> {
         to: String,
         message: Option<String>,
     },
+}
+
+/// `/ws/runs/{run_id}`.
+#[derive(Debug, Clone, PartialEq)]
+pub enum RunEvent<V> {
     Boot {
         agents: Option<f64>,
         message: Option<String>,
@@ -236,11 +319,12 @@ pub enum Event<V> {
         status: Option<String>,
         tools_run: Option<f64>,
     },
-    Signal {
-        status: String,
-        crew_id: Option<String>,
-        seq: Option<f64>,
-    },
+}
+
+/// `/ws/mission`.
+#[derive(Debug, Clone, PartialEq)]
+pub enum MissionEvent {
+    Signal { status: String, crew_id: Option<String>, seq: Option<f64> },
 }
 
 /// A well-formed event with the fields every type may carry.
@@ -276,19 +360,19 @@ pub enum Parsed<V> {
 }
 
 /// Reads fields, remembering the first problem instead of stopping at it.
-struct Reader<'a, F> {
-    fields: &'a F,
-    problem: Option<String>,
+pub(crate) struct Reader<'a, F> {
+    pub(crate) fields: &'a F,
+    pub(crate) problem: Option<String>,
 }
 
 impl<F: EventFields> Reader<'_, F> {
-    fn fail(&mut self, key: Key, what: &str) {
+    pub(crate) fn fail(&mut self, key: Key, what: &str) {
         if self.problem.is_none() {
             self.problem = Some(Text::new("'").s(key.name()).s("' ").s(what).done());
         }
     }
 
-    fn optional<T>(&mut self, key: Key, field: Field<T>, expected: &str) -> Option<T> {
+    pub(crate) fn optional<T>(&mut self, key: Key, field: Field<T>, expected: &str) -> Option<T> {
         match field {
             Field::Present(value) => Some(value),
             Field::Absent => None,
@@ -299,7 +383,7 @@ impl<F: EventFields> Reader<'_, F> {
         }
     }
 
-    fn required<T: Default>(&mut self, key: Key, field: Field<T>, expected: &str) -> T {
+    pub(crate) fn required<T: Default>(&mut self, key: Key, field: Field<T>, expected: &str) -> T {
         match field {
             Field::Present(value) => value,
             Field::Absent => {
@@ -313,32 +397,32 @@ impl<F: EventFields> Reader<'_, F> {
         }
     }
 
-    fn text(&mut self, key: Key) -> String {
+    pub(crate) fn text(&mut self, key: Key) -> String {
         let field = self.fields.text(key);
         self.required(key, field, "must be a string")
     }
 
-    fn opt_text(&mut self, key: Key) -> Option<String> {
+    pub(crate) fn opt_text(&mut self, key: Key) -> Option<String> {
         let field = self.fields.text(key);
         self.optional(key, field, "must be a string")
     }
 
-    fn number(&mut self, key: Key) -> f64 {
+    pub(crate) fn number(&mut self, key: Key) -> f64 {
         let field = self.fields.number(key);
         self.required(key, field, "must be a number")
     }
 
-    fn opt_number(&mut self, key: Key) -> Option<f64> {
+    pub(crate) fn opt_number(&mut self, key: Key) -> Option<f64> {
         let field = self.fields.number(key);
         self.optional(key, field, "must be a number")
     }
 
-    fn opt_flag(&mut self, key: Key) -> Option<bool> {
+    pub(crate) fn opt_flag(&mut self, key: Key) -> Option<bool> {
         let field = self.fields.flag(key);
         self.optional(key, field, "must be a boolean")
     }
 
-    fn texts(&mut self, key: Key) -> Vec<String> {
+    pub(crate) fn texts(&mut self, key: Key) -> Vec<String> {
         match self.fields.list(key) {
             Field::Absent => Vec::new(),
             Field::Present(items) => {
@@ -355,7 +439,7 @@ impl<F: EventFields> Reader<'_, F> {
         }
     }
 
-    fn object(&mut self, key: Key) -> Option<F> {
+    pub(crate) fn object(&mut self, key: Key) -> Option<F> {
         let field = self.fields.object(key);
         match field {
             Field::Present(object) => Some(object),
@@ -419,31 +503,43 @@ fn is_run_event(kind: Kind) -> bool {
 fn read_event<F: EventFields>(kind: Kind, r: &mut Reader<'_, F>) -> Event<F::Value> {
     let fields = r.fields;
     match kind {
-        Kind::MessageDelta => Event::MessageDelta { message_id: r.text(Key::MessageId), delta: r.text(Key::Delta) },
-        Kind::AgentStep => {
-            Event::AgentStep { agent: r.text(Key::Agent), emoji: r.opt_text(Key::Emoji), status: r.text(Key::Status) }
+        Kind::MessageDelta => {
+            Event::Chat(ChatEvent::MessageDelta { message_id: r.text(Key::MessageId), delta: r.text(Key::Delta) })
         }
-        Kind::ToolCall => Event::ToolCall {
+        Kind::AgentStep => Event::Chat(ChatEvent::AgentStep {
+            agent: r.text(Key::Agent),
+            emoji: r.opt_text(Key::Emoji),
+            status: r.text(Key::Status),
+        }),
+        Kind::ToolCall => Event::Chat(ChatEvent::ToolCall {
             agent: r.opt_text(Key::Agent),
             tool: r.text(Key::ToolName),
             args: fields.value(Key::Args),
-        },
-        Kind::ToolResult => Event::ToolResult {
+        }),
+        Kind::ToolResult => Event::Chat(ChatEvent::ToolResult {
             agent: r.opt_text(Key::Agent),
             tool: r.text(Key::ToolName),
             result: fields.value(Key::Result),
-        },
-        Kind::Progress => Event::Progress { current: r.number(Key::CurrentTurn), max: r.number(Key::MaxTurns) },
-        Kind::Chart => {
-            Event::Chart { id: r.text(Key::ChartId), url: r.text(Key::Url), symbol: r.opt_text(Key::Symbol) }
+        }),
+        Kind::Progress => {
+            Event::Chat(ChatEvent::Progress { current: r.number(Key::CurrentTurn), max: r.number(Key::MaxTurns) })
         }
-        Kind::Result => Event::Result {
+        Kind::Chart => Event::Chat(ChatEvent::Chart {
+            id: r.text(Key::ChartId),
+            url: r.text(Key::Url),
+            symbol: r.opt_text(Key::Symbol),
+        }),
+        Kind::Result => Event::Chat(ChatEvent::Result {
             message_id: r.opt_text(Key::MessageId),
             content: r.text(Key::Content),
             agents_used: r.texts(Key::AgentsUsed),
-        },
-        Kind::Cancelled => Event::Cancelled { success: r.opt_flag(Key::Success), reason: r.opt_text(Key::Reason) },
-        Kind::Error => Event::Error { message: r.opt_text(Key::Message).unwrap_or_else(|| "unknown error".into()) },
+        }),
+        Kind::Cancelled => {
+            Event::Chat(ChatEvent::Cancelled { success: r.opt_flag(Key::Success), reason: r.opt_text(Key::Reason) })
+        }
+        Kind::Error => Event::Chat(ChatEvent::Error {
+            message: r.opt_text(Key::Message).unwrap_or_else(|| "unknown error".into()),
+        }),
         Kind::ActiveSessions => {
             let (mut total, mut sessions) = (0.0, Vec::new());
             if let Some(data) = r.object(Key::Data) {
@@ -466,7 +562,7 @@ fn read_event<F: EventFields>(kind: Kind, r: &mut Reader<'_, F>) -> Event<F::Val
                     r.problem.get_or_insert(Text::new("in 'data': ").s(&problem).done());
                 }
             }
-            Event::ActiveSessions { total, sessions }
+            Event::Tracking(TrackingEvent::ActiveSessions { total, sessions })
         }
         Kind::SessionState => {
             let session_id = r.text(Key::SessionId);
@@ -478,61 +574,69 @@ fn read_event<F: EventFields>(kind: Kind, r: &mut Reader<'_, F>) -> Event<F::Val
                     None
                 }
             };
-            Event::SessionState { session_id, state }
+            Event::Tracking(TrackingEvent::SessionState { session_id, state })
         }
-        Kind::SessionLogs => Event::SessionLogs { logs: fields.value(Key::Logs) },
+        Kind::SessionLogs => Event::Tracking(TrackingEvent::SessionLogs { logs: fields.value(Key::Logs) }),
         Kind::AgentStatus => {
             let agent_id = r.opt_text(Key::AgentId);
             let agent_name = r.opt_text(Key::AgentName);
             if agent_id.is_none() && agent_name.is_none() {
                 r.fail(Key::AgentName, "is missing (and so is 'agent_id')");
             }
-            Event::AgentStatus {
+            Event::Tracking(TrackingEvent::AgentStatus {
                 agent_id,
                 agent_name,
                 status: r.text(Key::Status),
                 progress: r.opt_number(Key::Progress),
                 message: r.opt_text(Key::Message),
-            }
+            })
         }
-        Kind::AgentCollaboration => Event::AgentCollaboration {
+        Kind::AgentCollaboration => Event::Tracking(TrackingEvent::AgentCollaboration {
             from: r.text(Key::FromAgent),
             to: r.text(Key::ToAgent),
             message: r.opt_text(Key::Message),
-        },
-        Kind::Boot => Event::Boot { agents: r.opt_number(Key::Agents), message: r.opt_text(Key::Message) },
-        Kind::AgentStart => {
-            Event::AgentStart { agent_id: r.text(Key::AgentId), agent_name: r.opt_text(Key::AgentName) }
+        }),
+        Kind::Boot => {
+            Event::Run(RunEvent::Boot { agents: r.opt_number(Key::Agents), message: r.opt_text(Key::Message) })
         }
-        Kind::AgentEnd => Event::AgentEnd { agent_id: r.text(Key::AgentId), status: r.opt_text(Key::Status) },
-        Kind::TaskStart => Event::TaskStart {
+        Kind::AgentStart => {
+            Event::Run(RunEvent::AgentStart { agent_id: r.text(Key::AgentId), agent_name: r.opt_text(Key::AgentName) })
+        }
+        Kind::AgentEnd => {
+            Event::Run(RunEvent::AgentEnd { agent_id: r.text(Key::AgentId), status: r.opt_text(Key::Status) })
+        }
+        Kind::TaskStart => Event::Run(RunEvent::TaskStart {
             task_id: r.text(Key::TaskId),
             agent_id: r.opt_text(Key::AgentId),
             title: r.opt_text(Key::Title),
-        },
-        Kind::TaskEnd => Event::TaskEnd { task_id: r.text(Key::TaskId), status: r.opt_text(Key::Status) },
-        Kind::ToolStart => Event::ToolStart {
+        }),
+        Kind::TaskEnd => {
+            Event::Run(RunEvent::TaskEnd { task_id: r.text(Key::TaskId), status: r.opt_text(Key::Status) })
+        }
+        Kind::ToolStart => Event::Run(RunEvent::ToolStart {
             agent_id: r.opt_text(Key::AgentId),
             task_id: r.opt_text(Key::TaskId),
             tool: r.text(Key::Tool),
             params: fields.value(Key::Params),
-        },
-        Kind::ToolProgress => Event::ToolProgress {
+        }),
+        Kind::ToolProgress => Event::Run(RunEvent::ToolProgress {
             agent_id: r.opt_text(Key::AgentId),
             task_id: r.opt_text(Key::TaskId),
             tool: r.text(Key::Tool),
             progress: r.opt_number(Key::Progress),
             message: r.opt_text(Key::Message),
-        },
-        Kind::ToolEnd => Event::ToolEnd {
+        }),
+        Kind::ToolEnd => Event::Run(RunEvent::ToolEnd {
             agent_id: r.opt_text(Key::AgentId),
             task_id: r.opt_text(Key::TaskId),
             tool: r.text(Key::Tool),
             duration_s: r.opt_number(Key::DurationS),
             exit_code: r.opt_number(Key::ExitCode),
             status: r.opt_text(Key::Status),
-        },
-        Kind::Done => Event::Done { status: r.opt_text(Key::Status), tools_run: r.opt_number(Key::ToolsRun) },
+        }),
+        Kind::Done => {
+            Event::Run(RunEvent::Done { status: r.opt_text(Key::Status), tools_run: r.opt_number(Key::ToolsRun) })
+        }
         Kind::Signal => {
             let (mut status, mut crew_id, mut seq) = (String::new(), None, None);
             if let Some(payload) = r.object(Key::Payload) {
@@ -544,7 +648,8 @@ fn read_event<F: EventFields>(kind: Kind, r: &mut Reader<'_, F>) -> Event<F::Val
                     r.problem.get_or_insert(Text::new("in 'payload': ").s(&problem).done());
                 }
             }
-            Event::Signal { status, crew_id, seq }
+            Event::Mission(MissionEvent::Signal { status, crew_id, seq })
         }
+        _ => Event::Agui(super::agui_event::read(kind, r)),
     }
 }

@@ -4,6 +4,7 @@
 use crate::prelude::*;
 
 use super::event::Kind;
+use super::json::Json;
 use super::keys::Key;
 
 /// One field as read: missing (`undefined` or `null`), of the wrong type, or there.
@@ -48,6 +49,11 @@ pub trait EventFields: Sized {
     fn object(&self, key: Key) -> Field<Self>;
     /// An array, one reader per element.
     fn list(&self, key: Key) -> Field<Vec<Self>>;
+    /// Any JSON value, read into a [`Json`] the reducer can change (AG-UI state, patch values).
+    /// Unlike the other fields, `null` is a value here (a patch may set one); `Absent` is
+    /// `undefined` or missing, `Wrong` what JSON cannot hold (a function, a cycle, a throwing
+    /// getter).
+    fn json(&self, key: Key) -> Field<Json>;
     /// This value as a string, if it is one (for arrays of strings).
     fn as_text(&self) -> Option<String>;
     /// This value itself (the whole event, for the log of unknown and malformed events).

@@ -17,14 +17,32 @@ use super::text::Text;
 pub enum Role {
     User,
     Assistant,
+    // AG-UI's other roles.
+    Developer,
+    System,
+    Tool,
+    Reasoning,
+    Activity,
 }
 
 impl Role {
+    pub const ALL: [Role; 7] =
+        [Role::User, Role::Assistant, Role::Developer, Role::System, Role::Tool, Role::Reasoning, Role::Activity];
+
     pub const fn as_str(self) -> &'static str {
         match self {
             Role::User => "user",
             Role::Assistant => "assistant",
+            Role::Developer => "developer",
+            Role::System => "system",
+            Role::Tool => "tool",
+            Role::Reasoning => "reasoning",
+            Role::Activity => "activity",
         }
+    }
+
+    pub fn from_name(name: &str) -> Option<Role> {
+        Role::ALL.iter().copied().find(|role| role.as_str() == name)
     }
 }
 
@@ -99,6 +117,18 @@ impl Messages {
     /// Appends `delta` to assistant message `id`, creating it (streaming) when first seen.
     /// Returns the message's id (shared, for the log).
     pub fn append_delta(&mut self, id: &str, delta: &str, session_id: Option<String>, version: u64) -> Rc<str> {
+        self.append_delta_as(id, Role::Assistant, delta, session_id, version)
+    }
+
+    /// `append_delta` for a message that, when first seen, gets `role`.
+    pub fn append_delta_as(
+        &mut self,
+        id: &str,
+        role: Role,
+        delta: &str,
+        session_id: Option<String>,
+        version: u64,
+    ) -> Rc<str> {
         if let Some(seq) = self.last_target {
             if let Some(message) = self.list.get_mut(seq).filter(|m| &*m.id == id) {
                 message.content.push_str(delta);
@@ -110,7 +140,7 @@ impl Messages {
             Some(seq) => seq,
             None => self.push(Message {
                 id: Rc::from(id),
-                role: Role::Assistant,
+                role,
                 content: String::new(),
                 status: MessageStatus::Streaming,
                 session_id,
@@ -199,11 +229,83 @@ impl Messages {
         changed
     }
 
+    /// AG-UI's `TEXT_MESSAGE_START`: message `id` streams from now, as `role` (a start for a
+    /// message already there changes nothing but its role).
+    pub fn start(&mut self, id: &str, role: Role, version: u64) {
+        match self.find(id).and_then(|seq| self.list.get_mut(seq)) {
+            Some(message) => {
+                message.role = role;
+                message.version = version;
+            }
+            None => {
+                let seq = self.push(Message {
+                    id: Rc::from(id),
+                    role,
+                    content: String::new(),
+                    status: MessageStatus::Streaming,
+                    session_id: None,
+                    version,
+                });
+                self.last_target = Some(seq);
+            }
+        }
+    }
+
+    /// The id of the message the last delta (or start) went to.
+    pub fn last_target_id(&self) -> Option<Rc<str>> {
+        self.last_target.and_then(|seq| self.list.get(seq)).map(|m| m.id.clone())
+    }
+
+    /// AG-UI's `TEXT_MESSAGE_END`: message `id` is complete. False if there is no such message.
+    pub fn end(&mut self, id: &str, version: u64) -> bool {
+        match self.find(id).and_then(|seq| self.list.get_mut(seq)) {
+            Some(message) => {
+                message.status = MessageStatus::Complete;
+                message.version = version;
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Every streaming message becomes `status` (a run's end). Returns how many changed.
+    pub fn end_streaming(&mut self, status: MessageStatus, version: u64) -> usize {
+        let mut changed = 0;
+        for (_, message) in self.list.iter_mut() {
+            if message.status == MessageStatus::Streaming {
+                message.status = status;
+                message.version = version;
+                changed += 1;
+            }
+        }
+        changed
+    }
+
+    /// AG-UI's `MESSAGES_SNAPSHOT`: the conversation is `messages` (complete), and nothing else.
+    pub fn replace_all(&mut self, messages: impl Iterator<Item = (String, Role, String)>, version: u64) {
+        *self = Messages::new(self.list.limit());
+        for (id, role, content) in messages {
+            self.push(Message {
+                id: Rc::from(id.as_str()),
+                role,
+                content,
+                status: MessageStatus::Complete,
+                session_id: None,
+                version,
+            });
+        }
+    }
+
     /// The user's own message (the server does not echo it).
     pub fn add_user(&mut self, id: &str, text: &str, version: u64) {
+        self.add_complete(id, Role::User, text, version);
+    }
+
+    /// A complete message (a tool's result as AG-UI's `tool` message, the user's own).
+    pub fn add_complete(&mut self, id: &str, role: Role, text: &str, version: u64) {
         self.push(Message {
             id: Rc::from(id),
-            role: Role::User,
+            role,
             content: text.into(),
             status: MessageStatus::Complete,
             session_id: None,

@@ -9,6 +9,7 @@ use crate::prelude::*;
 
 use super::bounded::Bounded;
 use super::index::Index;
+use super::json::Json;
 
 /// Tasks kept per run (the oldest dropped beyond it).
 pub const MAX_TASKS: usize = 200;
@@ -19,6 +20,8 @@ const MAX_AGENT_NAMES: usize = 256;
 pub enum RunStatus {
     Running,
     Done,
+    /// AG-UI's `RUN_ERROR`.
+    Error,
 }
 
 impl RunStatus {
@@ -26,6 +29,7 @@ impl RunStatus {
         match self {
             RunStatus::Running => "running",
             RunStatus::Done => "done",
+            RunStatus::Error => "error",
         }
     }
 }
@@ -62,6 +66,15 @@ pub struct Task {
 #[derive(Debug, Clone)]
 pub struct Run {
     pub id: String,
+    /// AG-UI's `threadId`.
+    pub thread_id: Option<String>,
+    /// AG-UI's `RUN_ERROR.message` (and `code`).
+    pub error: Option<String>,
+    pub error_code: Option<String>,
+    /// AG-UI's `RUN_FINISHED.result`.
+    pub result: Option<Json>,
+    /// AG-UI's steps (`STEP_STARTED` … `STEP_FINISHED`), as tasks named by the step.
+    pub steps: TaskList,
     pub status: RunStatus,
     /// `done.status` ('success', …).
     pub outcome: Option<String>,
@@ -80,6 +93,69 @@ pub struct Run {
     task_index: Index,
 }
 
+/// Steps: a bounded list with an index by name (a step named again is a new step once the
+/// previous one of that name ended).
+#[derive(Debug, Clone)]
+pub struct TaskList {
+    pub list: Bounded<Task>,
+    index: Index,
+}
+
+impl TaskList {
+    pub fn new(limit: usize) -> Self {
+        TaskList { list: Bounded::new(limit), index: Index::default() }
+    }
+
+    pub fn start(&mut self, name: &str, at: Option<f64>, version: u64) {
+        let task = Task {
+            id: name.into(),
+            agent: None,
+            title: None,
+            status: TaskStatus::Running,
+            started_at: at,
+            ended_at: None,
+            version,
+        };
+        let (seq, evicted) = self.list.push(task);
+        if let Some(old) = evicted {
+            if self.index.get(&old.id) == Some(seq - self.list.limit() as u64) {
+                self.index.remove(&old.id);
+            }
+        }
+        self.index.insert(name, seq);
+    }
+
+    /// Ends the latest step `name` (one never started is added, ended).
+    pub fn end(&mut self, name: &str, status: TaskStatus, at: Option<f64>, version: u64) {
+        let seq = match self.index.get(name).filter(|seq| self.list.get(*seq).is_some()) {
+            Some(seq) => seq,
+            None => {
+                self.start(name, None, version);
+                self.list.next_seq() - 1
+            }
+        };
+        if let Some(task) = self.list.get_mut(seq) {
+            task.status = status;
+            task.ended_at = at;
+            task.version = version;
+        }
+    }
+
+    /// Steps still running end as `status`. True if any did.
+    pub fn end_running(&mut self, status: TaskStatus, at: Option<f64>, version: u64) -> bool {
+        let mut changed = false;
+        for (_, task) in self.list.iter_mut() {
+            if task.status == TaskStatus::Running {
+                task.status = status;
+                task.ended_at = at;
+                task.version = version;
+                changed = true;
+            }
+        }
+        changed
+    }
+}
+
 /// `success` (or nothing) is a success; any other status word is a failure.
 pub fn is_success(status: Option<&str>) -> bool {
     status.is_none_or(|s| s == "success" || s == "completed" || s == "done")
@@ -89,6 +165,11 @@ impl Run {
     pub fn new(id: &str, at: Option<f64>) -> Run {
         Run {
             id: id.into(),
+            thread_id: None,
+            error: None,
+            error_code: None,
+            result: None,
+            steps: TaskList::new(MAX_TASKS),
             status: RunStatus::Running,
             outcome: None,
             message: None,

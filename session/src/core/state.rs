@@ -3,9 +3,11 @@
 
 use crate::prelude::*;
 
+use super::activities::Activities;
 use super::agents::Agents;
 use super::bounded::Bounded;
 use super::charts::Charts;
+use super::json::Json;
 use super::log::{Counts, LogEntry};
 use super::messages::Messages;
 use super::run::Run;
@@ -33,6 +35,7 @@ pub const MAX_TOOLS: usize = 500;
 pub const MAX_CHARTS: usize = 100;
 pub const MAX_COLLABORATIONS: usize = 100;
 pub const MAX_ERRORS: usize = 100;
+pub const MAX_ACTIVITIES: usize = 100;
 
 /// The parts of the state, each versioned on its own: the snapshot keeps a part's JS object
 /// while its version stays. Counts and logs change with every event by design, so they are
@@ -55,10 +58,13 @@ pub enum Part {
     Errors,
     Logs,
     Counts,
+    /// AG-UI's shared state (`state` in the snapshot).
+    AgentState,
+    Activities,
 }
 
 impl Part {
-    pub const COUNT: usize = 15;
+    pub const COUNT: usize = 17;
     pub const ALL: [Part; Part::COUNT] = [
         Part::Messages,
         Part::Agents,
@@ -75,6 +81,8 @@ impl Part {
         Part::Errors,
         Part::Logs,
         Part::Counts,
+        Part::AgentState,
+        Part::Activities,
     ];
 }
 
@@ -134,6 +142,9 @@ pub struct State<V> {
     pub counts: Counts,
     /// The session id of the chat under way (or last run), to tell a new chat from the same.
     pub chat_session: Option<String>,
+    /// AG-UI's shared state: `STATE_SNAPSHOT`, patched by `STATE_DELTA`. `None` until either.
+    pub agent_state: Option<Json>,
+    pub activities: Activities,
 }
 
 impl<V> State<V> {
@@ -156,6 +167,8 @@ impl<V> State<V> {
             logs: Bounded::new(limits.max_log_entries),
             counts: Counts::default(),
             chat_session: None,
+            agent_state: None,
+            activities: Activities::new(MAX_ACTIVITIES),
         }
     }
 }

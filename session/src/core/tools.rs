@@ -12,6 +12,7 @@ use crate::prelude::*;
 
 use super::bounded::Bounded;
 use super::index::Index;
+use super::json::{self, Json};
 use super::text::Text;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -51,6 +52,14 @@ pub struct Tool<V> {
     pub run_id: Option<String>,
     pub task_id: Option<String>,
     pub version: u64,
+    /// AG-UI: the `toolCallId` (the call's `id` too), the message it belongs to, the argument
+    /// text streamed so far, and that text parsed at `TOOL_CALL_END` (shown as `args`).
+    pub call_id: Option<String>,
+    pub parent_message_id: Option<String>,
+    pub args_text: String,
+    pub parsed_args: Option<Json>,
+    /// AG-UI: arguments may still arrive (no `TOOL_CALL_END` yet).
+    pub args_open: bool,
     /// The next running call of the same agent and name, while this one is queued.
     next_running: Option<u64>,
 }
@@ -79,6 +88,10 @@ pub struct Tools<V> {
     /// The oldest and the newest running call per `key(agent, name)`.
     heads: Index,
     tails: Index,
+    /// AG-UI calls by `toolCallId` (they are never in the queues: their events name them).
+    by_call_id: Index,
+    /// The AG-UI call the last `TOOL_CALL_CHUNK` went to (a chunk may omit the id).
+    last_chunk: Option<u64>,
 }
 
 fn key(agent: Option<&str>, name: &str) -> String {
@@ -91,7 +104,13 @@ fn key(agent: Option<&str>, name: &str) -> String {
 
 impl<V> Tools<V> {
     pub fn new(limit: usize) -> Self {
-        Tools { list: Bounded::new(limit), heads: Index::default(), tails: Index::default() }
+        Tools {
+            list: Bounded::new(limit),
+            heads: Index::default(),
+            tails: Index::default(),
+            by_call_id: Index::default(),
+            last_chunk: None,
+        }
     }
 
     fn push(&mut self, agent: Option<&str>, name: &str, args: Option<V>, context: &ToolContext, version: u64) -> u64 {
@@ -116,9 +135,19 @@ impl<V> Tools<V> {
             run_id: context.run_id.clone(),
             task_id: context.task_id.clone(),
             version,
+            call_id: None,
+            parent_message_id: None,
+            args_text: String::new(),
+            parsed_args: None,
+            args_open: false,
             next_running: None,
         });
-        if let Some(old) = evicted.filter(|old| old.status == ToolStatus::Running) {
+        if let Some(old_id) = evicted.as_ref().and_then(|old| old.call_id.as_deref()) {
+            if self.by_call_id.get(old_id) == Some(seq - self.list.limit() as u64) {
+                self.by_call_id.remove(old_id);
+            }
+        }
+        if let Some(old) = evicted.filter(|old| old.status == ToolStatus::Running && old.call_id.is_none()) {
             // The oldest call overall is the head of its own queue.
             let old_key = key(old.agent.as_deref(), &old.name);
             if self.heads.get(&old_key) == Some(seq - self.list.limit() as u64) {
@@ -270,7 +299,7 @@ impl<V> Tools<V> {
             let mut running = Vec::new();
             for (seq, tool) in self.list.iter_mut() {
                 tool.next_running = None;
-                if tool.status == ToolStatus::Running {
+                if tool.status == ToolStatus::Running && tool.call_id.is_none() {
                     running.push((seq, key(tool.agent.as_deref(), &tool.name)));
                 }
             }
@@ -279,6 +308,108 @@ impl<V> Tools<V> {
             }
         }
         changed
+    }
+}
+
+/// AG-UI tool calls: named by their `toolCallId`, which is also their `id`.
+impl<V> Tools<V> {
+    /// The call `id`, started (with `name`, or '' until a chunk names it) if it is new.
+    pub fn call(&mut self, id: &str, name: Option<&str>, context: &ToolContext, version: u64) -> Option<&mut Tool<V>> {
+        let seq = match self.by_call_id.get(id) {
+            Some(seq) => seq,
+            None => {
+                let seq = self.push(None, name.unwrap_or(""), None, context, version);
+                self.by_call_id.insert(id, seq);
+                let tool = self.list.get_mut(seq)?;
+                tool.id = id.into();
+                tool.call_id = Some(id.into());
+                tool.args_open = true;
+                seq
+            }
+        };
+        let tool = self.list.get_mut(seq)?;
+        if let Some(name) = name.filter(|name| !name.is_empty()) {
+            if tool.name != name {
+                tool.name = name.into();
+            }
+        }
+        tool.version = version;
+        Some(tool)
+    }
+
+    /// The call a `TOOL_CALL_CHUNK` is about: `id` when given, else the last chunk's.
+    pub fn chunk_call(
+        &mut self,
+        id: Option<&str>,
+        name: Option<&str>,
+        context: &ToolContext,
+        version: u64,
+    ) -> Option<&mut Tool<V>> {
+        let id = match id {
+            Some(id) => String::from(id),
+            None => self.last_chunk.and_then(|seq| self.list.get(seq)).and_then(|t| t.call_id.clone())?,
+        };
+        self.call(&id, name, context, version)?;
+        let seq = self.by_call_id.get(&id)?;
+        self.last_chunk = Some(seq);
+        self.list.get_mut(seq)
+    }
+
+    /// The call `id`, if known.
+    pub fn by_id(&mut self, id: &str) -> Option<&mut Tool<V>> {
+        let seq = self.by_call_id.get(id)?;
+        self.list.get_mut(seq)
+    }
+
+    /// Calls of `run_id` whose arguments are still open (a chunked call has no end event):
+    /// their arguments end now. Returns the parse problems, by call id.
+    pub fn close_args_of_run(&mut self, run_id: &str, version: u64) -> Vec<(String, String)> {
+        let mut problems = Vec::new();
+        for (_, tool) in self.list.iter_mut() {
+            if tool.args_open && tool.run_id.as_deref() == Some(run_id) {
+                if let Err(problem) = tool.close_args(version) {
+                    problems.push((tool.id.clone(), problem));
+                }
+            }
+        }
+        problems
+    }
+
+    /// The running AG-UI calls of `run_id` end as `status` (the run ended; nothing more will
+    /// come for them in it). True if any did.
+    pub fn end_calls_of_run(&mut self, run_id: &str, status: ToolStatus, at: Option<f64>, version: u64) -> bool {
+        let mut changed = false;
+        for (_, tool) in self.list.iter_mut() {
+            if tool.call_id.is_some() && tool.status == ToolStatus::Running && tool.run_id.as_deref() == Some(run_id) {
+                tool.end(status, at, version);
+                changed = true;
+            }
+        }
+        changed
+    }
+}
+
+impl<V> Tool<V> {
+    /// The arguments are complete: parsed as JSON (empty text is no arguments). A parse
+    /// failure keeps the text in `args_text`, with `args` null.
+    pub fn close_args(&mut self, version: u64) -> Result<(), String> {
+        self.args_open = false;
+        self.version = version;
+        if self.args_text.trim().is_empty() {
+            return Ok(());
+        }
+        let parsed = json::parse(&self.args_text)?;
+        self.parsed_args = Some(parsed);
+        Ok(())
+    }
+
+    pub fn end(&mut self, status: ToolStatus, at: Option<f64>, version: u64) {
+        self.status = status;
+        self.ended_at = at;
+        if let (Some(started), Some(ended)) = (self.started_at, at) {
+            self.duration_ms = Some(ended - started);
+        }
+        self.version = version;
     }
 }
 

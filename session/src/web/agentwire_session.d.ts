@@ -10,9 +10,11 @@
  */
 
 export interface ChatMessage {
-  /** The server's `message_id`; `user_<n>` for the user's own messages. */
+  /** The server's `message_id` (AG-UI: `messageId`); `user_<n>` for the user's own messages. */
   readonly id: string;
-  readonly role: 'user' | 'assistant';
+  /** AG-UI's roles as sent (`TEXT_MESSAGE_START.role`, default 'assistant'); 'reasoning' for
+   *  REASONING_MESSAGE_*, 'tool' for a TOOL_CALL_RESULT's message. */
+  readonly role: 'user' | 'assistant' | 'developer' | 'system' | 'tool' | 'reasoning' | 'activity';
   /** For an assistant message, the deltas so far; after `result`, the result's content. */
   readonly content: string;
   readonly status: 'streaming' | 'complete' | 'cancelled';
@@ -52,7 +54,9 @@ export interface ToolCall {
   /** The agent's name (a run's agent id mapped through its agent_start). */
   readonly agent: string | null;
   readonly name: string;
-  /** `args` (chat) or `params` (runs): the very JS value the server sent. */
+  /** `args` (chat) or `params` (runs): the very JS value the server sent. AG-UI: the
+   *  TOOL_CALL_ARGS deltas parsed as JSON at TOOL_CALL_END (null before, or if they are not JSON:
+   *  then `errors` says why); a frozen object that keeps its identity. */
   readonly args: unknown;
   /** `tool_result.result`: the very JS value. */
   readonly result: unknown;
@@ -70,6 +74,10 @@ export interface ToolCall {
   readonly sessionId: string | null;
   readonly runId: string | null;
   readonly taskId: string | null;
+  /** AG-UI: `parentMessageId`. */
+  readonly parentMessageId: string | null;
+  /** AG-UI: the argument text streamed so far (null for the seed protocols' calls). */
+  readonly argsText: string | null;
 }
 
 /** `progress {current_turn, max_turns}` of the current chat (null again when a new chat starts). */
@@ -102,8 +110,9 @@ export interface RunTask {
  */
 export interface RunState {
   readonly id: string;
-  readonly status: 'running' | 'done';
-  /** `done.status`, e.g. 'success'. */
+  /** 'error': AG-UI's RUN_ERROR. */
+  readonly status: 'running' | 'done' | 'error';
+  /** `done.status`, e.g. 'success'; AG-UI: RUN_FINISHED's `outcome.type` ('success' without one). */
   readonly outcome: string | null;
   /** `boot.message`. */
   readonly message: string | null;
@@ -115,6 +124,33 @@ export interface RunState {
   readonly toolsRun: number | null;
   readonly startedAt: number | null;
   readonly endedAt: number | null;
+  /** AG-UI: RUN_STARTED's `threadId`. */
+  readonly threadId: string | null;
+  /** AG-UI: RUN_ERROR's `message` and `code`. */
+  readonly error: string | null;
+  readonly errorCode: string | null;
+  /** AG-UI: RUN_FINISHED's `result` (frozen JSON). */
+  readonly result: unknown;
+  /** AG-UI: STEP_STARTED … STEP_FINISHED, by `stepName` (`id`), in start order; a run's end ends
+   *  the steps still running. */
+  readonly steps: readonly RunStep[];
+}
+
+export interface RunStep {
+  readonly id: string;
+  readonly agent: null;
+  readonly title: null;
+  readonly status: 'running' | 'done' | 'failed';
+  readonly startedAt: number | null;
+  readonly endedAt: number | null;
+}
+
+/** AG-UI: ACTIVITY_SNAPSHOT / ACTIVITY_DELTA, one per message id. */
+export interface Activity {
+  readonly messageId: string;
+  readonly activityType: string;
+  /** Frozen JSON; subtrees a delta did not touch keep their identity. */
+  readonly content: unknown;
 }
 
 /** The latest mission `signal {payload: {status, crewId, seq}}`. */
@@ -220,6 +256,13 @@ export interface SessionSnapshot {
   /** Oldest first; bounded by maxLogEntries. */
   readonly logs: readonly LogEntry[];
   readonly counts: EventCounts;
+  /** AG-UI's shared state: STATE_SNAPSHOT, patched by STATE_DELTA (RFC 6902; a delta before any
+   *  snapshot patches `{}`). Frozen; every subtree a change did not touch is the same object as
+   *  before. A patch that does not apply leaves it as it was and is reported in `errors`. Null
+   *  until the first. */
+  readonly state: unknown;
+  /** AG-UI activities, bounded (100). */
+  readonly activities: readonly Activity[];
 }
 
 export interface AgentSessionOptions {
@@ -227,11 +270,13 @@ export interface AgentSessionOptions {
   maxLogEntries?: number;
   /** Messages kept (oldest dropped); at least 1. Default 200. */
   maxMessages?: number;
+  /** The field events carry their type in, as the transport's `typeField`. Default 'type'. */
+  typeField?: string;
 }
 
 /**
  * The state of an agent UI, folded from the reference server's events (chat stream, agent
- * tracking, runs, mission signals) in Rust. Feed it every message a transport receives
+ * tracking, runs, mission signals) and AG-UI events (`@ag-ui/core` 1.0) in Rust. Feed it every message a transport receives
  * (`bindSession` from 'agentwire/zustand' does) and read snapshots.
  */
 export class AgentSession {

@@ -13,6 +13,11 @@ pub struct PartCache {
 }
 
 impl PartCache {
+    /// The version of the object cached (0: none yet).
+    pub fn version(&self) -> u64 {
+        self.built.as_ref().map_or(0, |(version, _)| *version)
+    }
+
     /// The object for `version`: the cached one, or `build()`'s (then cached).
     pub fn get(&mut self, version: u64, build: impl FnOnce() -> JsValue) -> JsValue {
         match &self.built {

@@ -16,11 +16,14 @@ use js_sys::{Array, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsValue;
 
+use super::json_value;
+use crate::core::json::Json;
 use crate::core::{EventFields, Field, Key, Kind, TypeField};
 use crate::prelude::*;
 
 /// The string fields read together with the type: the envelope, and what a delta carries.
-const PREFETCHED: [Key; 4] = [Key::Timestamp, Key::SessionId, Key::MessageId, Key::Delta];
+/// AG-UI's `messageId` with them: its deltas (`TEXT_MESSAGE_CONTENT`) are the other hot path.
+const PREFETCHED: [Key; 5] = [Key::Timestamp, Key::SessionId, Key::MessageId, Key::Delta, Key::AgMessageId];
 /// Header of the prefetch buffer: one little-endian i32 per prefetched key.
 const HEADER: usize = 4 * PREFETCHED.len();
 
@@ -69,14 +72,15 @@ function put(value, at, end) {
   return i + encoder.encodeInto(value.slice(i), bytes.subarray(at + i, end)).written;
 }
 
-// The event's kind: >= 0 a known kind's index; -1 no type; -2 a type that is not a string;
+// The event's kind (its type read from `typeKey`, 'type' unless the session's typeField says
+// otherwise): >= 0 a known kind's index; -1 no type; -2 a type that is not a string;
 // -3 not an object; -4 a string the map does not know. For a known kind, also writes the
 // prefetched keys' strings back to back from ptr + 16 and, at ptr + 4k, each one's byte length
 // (-1: not a string or reading it threw; -2: no room).
-export function readEvent(event, ptr, cap) {
+export function readEvent(event, typeKey, ptr, cap) {
   if (typeof event !== 'object' || event === null) return -3;
   let type;
-  try { type = event.type; } catch { return -2; }
+  try { type = event[typeKey]; } catch { return -2; }
   if (typeof type !== 'string') return type === undefined || type === null ? -1 : -2;
   const kind = kinds.get(type);
   if (kind === undefined) return -4;
@@ -111,7 +115,7 @@ extern "C" {
     fn setup(memory: &JsValue, kind_names: &Array, prefetched_keys: &Array);
 
     #[wasm_bindgen(js_name = readEvent)]
-    fn read_event(event: &JsValue, ptr: *mut u8, cap: usize) -> i32;
+    fn read_event(event: &JsValue, type_key: &JsValue, ptr: *mut u8, cap: usize) -> i32;
 
     #[wasm_bindgen(js_name = writeText)]
     fn write_text(object: &JsValue, key: &JsValue, ptr: *mut u8, cap: usize) -> i32;
@@ -135,7 +139,8 @@ fn strings(names: impl Iterator<Item = &'static str>) -> Array {
 }
 
 impl JsKeys {
-    pub fn new() -> Self {
+    /// `type_field`: where events carry their type (`typeField`, 'type' by default).
+    pub fn new(type_field: &str) -> Self {
         // The same for every session: a second call sets the same entries again.
         setup(
             &wasm_bindgen::memory(),
@@ -143,7 +148,10 @@ impl JsKeys {
             &strings(PREFETCHED.iter().map(|key| key.name())),
         );
         JsKeys {
-            names: Key::ALL.iter().map(|key| JsValue::from_str(key.name())).collect(),
+            names: Key::ALL
+                .iter()
+                .map(|key| JsValue::from_str(if *key == Key::Type { type_field } else { key.name() }))
+                .collect(),
             prefetch_scratch: Cell::new(Vec::new()),
             field_scratch: Cell::new(Vec::new()),
         }
@@ -208,7 +216,7 @@ impl<'a> JsEvent<'a> {
         if buffer.is_empty() {
             buffer.resize(PREFETCH_BYTES, 0);
         }
-        let kind = read_event(&value, buffer.as_mut_ptr(), buffer.len());
+        let kind = read_event(&value, keys.get(Key::Type), buffer.as_mut_ptr(), buffer.len());
         let mut prefetched = [const { Prefetched::NotText }; PREFETCHED.len()];
         if kind >= 0 {
             let mut at = HEADER;
@@ -337,6 +345,14 @@ impl EventFields for JsEvent<'_> {
                 array.iter().map(|item| JsEvent::nested(item, self.keys)).collect()
             })
         })
+    }
+
+    fn json(&self, key: Key) -> Field<Json> {
+        let Some(value) = self.get(key) else { return Field::Wrong };
+        if value.is_undefined() {
+            return Field::Absent;
+        }
+        json_value::read(&value).map_or(Field::Wrong, Field::Present)
     }
 
     fn as_text(&self) -> Option<String> {

@@ -3,6 +3,7 @@
 
 mod cache;
 mod js_event;
+mod json_value;
 mod objects;
 mod options;
 mod session;

@@ -18,11 +18,13 @@ export function agent(id, name, emoji, status, progress, message, sessionId) {
 }
 export function tool(
   id, agent, name, args, result, status, progress, message, startedAt, endedAt, durationMs, sessionId, runId, taskId,
+  parentMessageId, argsText,
 ) {
   return f({
     id, agent: agent ?? null, name, args, result, status, progress: progress ?? null, message: message ?? null,
     startedAt: startedAt ?? null, endedAt: endedAt ?? null, durationMs: durationMs ?? null,
     sessionId: sessionId ?? null, runId: runId ?? null, taskId: taskId ?? null,
+    parentMessageId: parentMessageId ?? null, argsText: argsText ?? null,
   });
 }
 export function progress(current, max) {
@@ -36,11 +38,18 @@ export function task(id, agent, title, status, startedAt, endedAt) {
     id, agent: agent ?? null, title: title ?? null, status, startedAt: startedAt ?? null, endedAt: endedAt ?? null,
   });
 }
-export function run(id, status, outcome, message, agentCount, tasks, toolsRun, startedAt, endedAt) {
+export function run(
+  id, status, outcome, message, agentCount, tasks, toolsRun, startedAt, endedAt, threadId, error, errorCode, result,
+  steps,
+) {
   return f({
     id, status, outcome: outcome ?? null, message: message ?? null, agentCount: agentCount ?? null, tasks,
-    toolsRun: toolsRun ?? null, startedAt: startedAt ?? null, endedAt: endedAt ?? null,
+    toolsRun: toolsRun ?? null, startedAt: startedAt ?? null, endedAt: endedAt ?? null, threadId: threadId ?? null,
+    error: error ?? null, errorCode: errorCode ?? null, result, steps,
   });
+}
+export function activity(messageId, activityType, content) {
+  return f({ messageId, activityType, content });
 }
 export function mission(status, crewId, seq, at) {
   return f({ status, crewId: crewId ?? null, seq: seq ?? null, at: at ?? null });
@@ -71,11 +80,11 @@ export function counts(events, unknown, malformed) {
 }
 export function snapshot(
   messages, agents, tools, progress, charts, run, mission, sessions, sessionLogs, collaborations, result, running,
-  cancelled, errors, logs, counts,
+  cancelled, errors, logs, counts, state, activities,
 ) {
   return f({
     messages, agents, tools, progress, charts, run, mission, sessions, sessionLogs, collaborations, result, running,
-    cancelled, errors, logs, counts,
+    cancelled, errors, logs, counts, state, activities,
   });
 }
 "#)]
@@ -108,6 +117,8 @@ extern "C" {
         session_id: Option<&str>,
         run_id: Option<&str>,
         task_id: Option<&str>,
+        parent_message_id: Option<&str>,
+        args_text: Option<&str>,
     ) -> JsValue;
 
     pub fn progress(current: f64, max: f64) -> JsValue;
@@ -134,7 +145,14 @@ extern "C" {
         tools_run: Option<f64>,
         started_at: Option<f64>,
         ended_at: Option<f64>,
+        thread_id: Option<&str>,
+        error: Option<&str>,
+        error_code: Option<&str>,
+        result: &JsValue,
+        steps: &JsValue,
     ) -> JsValue;
+
+    pub fn activity(message_id: &str, activity_type: &str, content: &JsValue) -> JsValue;
 
     pub fn mission(status: &str, crew_id: Option<&str>, seq: Option<f64>, at: Option<f64>) -> JsValue;
 
@@ -196,5 +214,7 @@ extern "C" {
         errors: &JsValue,
         logs: &JsValue,
         counts: &JsValue,
+        state: &JsValue,
+        activities: &JsValue,
     ) -> JsValue;
 }

@@ -1,4 +1,4 @@
-//! `new AgentSession(options)`: `{ maxLogEntries = 500, maxMessages = 200 }`. An unknown key or
+//! `new AgentSession(options)`: `{ maxLogEntries = 500, maxMessages = 200, typeField = 'type' }`. An unknown key or
 //! a wrong type is a `TypeError` naming the option (a typo must not silently fall back to a
 //! default), a value out of range a `RangeError`.
 
@@ -9,7 +9,14 @@ use crate::core::text::Text;
 use crate::core::Limits;
 use crate::prelude::*;
 
-const KNOWN: &[&str] = &["maxLogEntries", "maxMessages"];
+const KNOWN: &[&str] = &["maxLogEntries", "maxMessages", "typeField"];
+
+/// What the options say.
+pub struct SessionOptions {
+    pub limits: Limits,
+    /// The field events carry their type in (the transport's `typeField`).
+    pub type_field: String,
+}
 
 pub fn type_error(message: &str) -> JsValue {
     js_sys::TypeError::new(&Text::new("AgentSession: ").s(message).done()).into()
@@ -52,10 +59,11 @@ fn count(object: &Object, key: &str, min: u32) -> Result<Option<usize>, JsValue>
     Ok(Some(n as usize))
 }
 
-pub fn read_limits(options: &JsValue) -> Result<Limits, JsValue> {
+pub fn read_options(options: &JsValue) -> Result<SessionOptions, JsValue> {
     let mut limits = Limits::default();
+    let mut type_field = String::from("type");
     if options.is_undefined() || options.is_null() {
-        return Ok(limits);
+        return Ok(SessionOptions { limits, type_field });
     }
     if !options.is_object() || Array::is_array(options) {
         return Err(type_error(&Text::new("options must be an object, got ").s(&describe(options)).done()));
@@ -75,5 +83,16 @@ pub fn read_limits(options: &JsValue) -> Result<Limits, JsValue> {
     if let Some(n) = count(object, "maxMessages", 1)? {
         limits.max_messages = n;
     }
-    Ok(limits)
+    let value = Reflect::get(object, &JsValue::from_str("typeField"))?;
+    if !value.is_undefined() {
+        match value.as_string() {
+            Some(name) if !name.is_empty() => type_field = name,
+            _ => {
+                return Err(type_error(
+                    &Text::new("option 'typeField' must be a non-empty string, got ").s(&describe(&value)).done(),
+                ))
+            }
+        }
+    }
+    Ok(SessionOptions { limits, type_field })
 }

@@ -14,7 +14,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
 use super::js_event::{JsEvent, JsKeys};
-use super::options::{read_limits, type_error};
+use super::options::{read_options, type_error};
 use super::snapshot::View;
 use crate::core::{parse, EventFields, Session};
 use crate::prelude::*;
@@ -142,7 +142,7 @@ pub struct AgentSession {
 impl AgentSession {
     #[wasm_bindgen(constructor)]
     pub fn new(options: JsValue) -> Result<AgentSession, JsValue> {
-        let limits = read_limits(&options)?;
+        let options = read_options(&options)?;
         let last_snapshot: LastSnapshot = Rc::new(RefCell::new(JsValue::NULL));
         let shared = Rc::new_cyclic(|weak: &Weak<Shared>| {
             let notify_weak = weak.clone();
@@ -154,8 +154,8 @@ impl AgentSession {
             .into_js_value()
             .unchecked_into();
             Shared {
-                core: RefCell::new(Session::new(limits)),
-                keys: JsKeys::new(),
+                core: RefCell::new(Session::new(options.limits)),
+                keys: JsKeys::new(&options.type_field),
                 view: RefCell::new(View::default()),
                 subscribers: RefCell::new(Vec::new()),
                 last_subscriber_id: Cell::new(0),

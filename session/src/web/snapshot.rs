@@ -7,6 +7,7 @@ use js_sys::Array;
 use wasm_bindgen::JsValue;
 
 use super::cache::{ItemCache, PartCache};
+use super::json_value::JsonObjects;
 use super::objects;
 use crate::core::log::LogEntry;
 use crate::core::{Part, Session};
@@ -24,6 +25,11 @@ pub struct View {
     collaborations: ItemCache,
     errors: ItemCache,
     logs: ItemCache,
+    steps: ItemCache,
+    activities: ItemCache,
+    /// The JS objects of the JSON the core holds (state, activities, AG-UI tool arguments, run
+    /// results), by node.
+    json: JsonObjects,
 }
 
 fn or_null(value: &Option<JsValue>) -> JsValue {
@@ -56,10 +62,25 @@ impl View {
         }
         let state = session.state();
         let version = |part: Part| session.part_version(part);
-        let View { parts, messages, agents, tools, charts, tasks, collaborations, errors, logs, .. } = self;
+        let View {
+            parts,
+            messages,
+            agents,
+            tools,
+            charts,
+            tasks,
+            collaborations,
+            errors,
+            logs,
+            steps,
+            activities,
+            json,
+            ..
+        } = self;
         // In `Part` order.
-        let [p_messages, p_agents, p_tools, p_progress, p_charts, p_run, p_mission, p_sessions, p_session_logs, p_collaborations, p_result, _flags, p_errors, p_logs, p_counts] =
+        let [p_messages, p_agents, p_tools, p_progress, p_charts, p_run, p_mission, p_sessions, p_session_logs, p_collaborations, p_result, _flags, p_errors, p_logs, p_counts, p_state, p_activities] =
             parts;
+        let json_before = (p_tools.version(), p_run.version(), p_state.version(), p_activities.version());
 
         let messages = p_messages.get(version(Part::Messages), || {
             let items = state.messages.list.iter().map(|(seq, m)| (seq, m.version, m));
@@ -88,7 +109,10 @@ impl View {
                     &t.id,
                     t.agent.as_deref(),
                     &t.name,
-                    &or_null(&t.args),
+                    &match &t.parsed_args {
+                        Some(args) => json.get(args),
+                        None => or_null(&t.args),
+                    },
                     &or_null(&t.result),
                     t.status.as_str(),
                     t.progress,
@@ -99,6 +123,8 @@ impl View {
                     t.session_id.as_deref(),
                     t.run_id.as_deref(),
                     t.task_id.as_deref(),
+                    t.parent_message_id.as_deref(),
+                    t.call_id.as_ref().map(|_| t.args_text.as_str()),
                 )
             })
         });
@@ -133,6 +159,13 @@ impl View {
                     run.tools_run,
                     run.started_at,
                     run.ended_at,
+                    run.thread_id.as_deref(),
+                    run.error.as_deref(),
+                    run.error_code.as_deref(),
+                    &run.result.as_ref().map_or(JsValue::NULL, |result| json.get(result)),
+                    &steps.array(run.steps.list.iter().map(|(seq, t)| (seq, t.version, t)), |t| {
+                        objects::task(&t.id, None, None, t.status.as_str(), t.started_at, t.ended_at)
+                    }),
                 )
             }
             None => JsValue::NULL,
@@ -189,6 +222,18 @@ impl View {
             objects::counts(c.events as f64, c.unknown as f64, c.malformed as f64)
         });
 
+        let agent_state = p_state.get(version(Part::AgentState), || match &state.agent_state {
+            Some(agent_state) => json.get(agent_state),
+            None => JsValue::NULL,
+        });
+        let activity_list = p_activities.get(version(Part::Activities), || {
+            let items = state.activities.list.iter().map(|(seq, a)| (seq, a.version, a));
+            activities.array(items, |a| objects::activity(&a.message_id, &a.activity_type, &json.get(&a.content)))
+        });
+        if json_before != (p_tools.version(), p_run.version(), p_state.version(), p_activities.version()) {
+            json.prune();
+        }
+
         let snapshot = objects::snapshot(
             &messages,
             &agents,
@@ -206,6 +251,8 @@ impl View {
             &errors,
             &logs,
             &counts,
+            &agent_state,
+            &activity_list,
         );
         self.built = Some((session.version(), snapshot.clone()));
         snapshot

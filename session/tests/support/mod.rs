@@ -3,6 +3,9 @@
 //! (see server/src/session_runner.rs, endpoints/runs.rs, endpoints/mission.rs, tracking.rs).
 #![allow(dead_code)]
 
+use std::rc::Rc;
+
+use agentwire_session::core::json::Json as Tree;
 use agentwire_session::core::{EventFields, Field, Key, Limits, Session};
 use serde_json::{json, Value};
 
@@ -51,12 +54,33 @@ impl<'a> EventFields for Json<'a> {
         classify(self.0, key, |v| v.as_array().map(|items| items.iter().map(Json).collect()))
     }
 
+    fn json(&self, key: Key) -> Field<Tree> {
+        match self.0.get(key.name()) {
+            None => Field::Absent,
+            Some(value) => Field::Present(tree(value)),
+        }
+    }
+
     fn as_text(&self) -> Option<String> {
         self.0.as_str().map(str::to_string)
     }
 
     fn whole(&self) -> Value {
         self.0.clone()
+    }
+}
+
+/// A serde_json value as the reducer's own JSON tree (what the JS glue does over JS values).
+pub fn tree(value: &Value) -> Tree {
+    match value {
+        Value::Null => Tree::Null,
+        Value::Bool(b) => Tree::Bool(*b),
+        Value::Number(n) => Tree::Number(n.as_f64().unwrap_or(0.0)),
+        Value::String(s) => Tree::String(Rc::from(s.as_str())),
+        Value::Array(items) => Tree::Array(Rc::new(items.iter().map(tree).collect())),
+        Value::Object(members) => {
+            Tree::Object(Rc::new(members.iter().map(|(k, v)| (Rc::from(k.as_str()), tree(v))).collect()))
+        }
     }
 }
 

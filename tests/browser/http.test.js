@@ -1,0 +1,107 @@
+// HttpAgentTransport (agentwire/http) in headless Chromium against the reference server's
+// POST /agui: a whole run, a run whose stream drops every 20 events (?drop_after) and is
+// continued with Last-Event-ID, and the errors a run can meet.
+import { describe, expect, it } from 'vitest';
+import { useBrowserFixture } from './support/fixture.js';
+import { waitInPage } from './support/browser.js';
+
+const f = useBrowserFixture();
+
+async function loadHttp(page) {
+  await page.addScriptTag({
+    type: 'module',
+    content: `
+      import initHttp, { HttpAgentTransport } from '/pkg/http/agentwire_http.js';
+      import initSession, { AgentSession } from '/pkg/session/agentwire_session.js';
+      await Promise.all([initHttp(), initSession()]);
+      window.HttpAgentTransport = HttpAgentTransport;
+      window.AgentSession = AgentSession;
+      // Runs one AG-UI run to its end; resolves with what the app saw.
+      window.runOnce = (query, runId, options) => new Promise((resolve) => {
+        const t = new HttpAgentTransport('/agui' + query, options);
+        const session = new AgentSession();
+        const seen = { events: [], statuses: [], errors: [] };
+        t.on('*', (event) => { seen.events.push(event); session.apply(event); });
+        t.onError((error) => seen.errors.push(error));
+        t.onStatus(({ status }) => {
+          seen.statuses.push(status);
+          if (status === 'finished' || status === 'closed') {
+            const snapshot = t.getSnapshot();
+            const state = session.getSnapshot();
+            t.free();
+            resolve({ ...seen, snapshot, answer: state.messages.at(-1)?.content ?? null, state: state.state, tools: state.tools.length });
+          }
+        });
+        t.run({ threadId: 'thread-b', runId, messages: [{ id: 'u1', role: 'user', content: 'How is NVDA doing?' }], tools: [], state: {}, context: [], forwardedProps: {} });
+      });
+      window.httpReady = true;
+    `,
+  });
+  await waitInPage(page, () => window.httpReady === true, null, { what: 'agentwire_http to load' });
+}
+
+const strip = (events) => events.map(({ timestamp, runId, ...rest }) => rest);
+
+describe('HttpAgentTransport against POST /agui', () => {
+  it('a stream dropped every 20 events is continued with Last-Event-ID: the same run, nothing lost or repeated', async () => {
+    await loadHttp(f.page);
+    const out = await f.page.evaluate(async () => {
+      const whole = await runOnce('?delay_ms=0&answer_tokens=60', 'run-whole');
+      const dropped = await runOnce('?delay_ms=0&answer_tokens=60&drop_after=20', 'run-dropped', {
+        reconnect: { initialDelayMs: 20, maxDelayMs: 100, jitter: 0.5 },
+      });
+      return { whole, dropped };
+    });
+    const { whole, dropped } = out;
+    expect(whole.statuses).toEqual(['connecting', 'connected', 'finished']);
+    expect(whole.errors).toEqual([]);
+    expect(whole.events[0].type).toBe('RUN_STARTED');
+    expect(whole.events.at(-1).type).toBe('RUN_FINISHED');
+
+    expect(strip(dropped.events)).toEqual(strip(whole.events));
+    const drops = Math.ceil(whole.events.length / 20) - 1;
+    expect(dropped.errors).toHaveLength(drops);
+    expect(new Set(dropped.errors.map((e) => e.kind))).toEqual(new Set(['connection_failed']));
+    expect(dropped.statuses.filter((s) => s === 'reconnecting')).toHaveLength(drops);
+    expect(dropped.snapshot).toMatchObject({
+      status: 'finished', attempt: drops + 1, lastEventId: String(whole.events.length), delivered: whole.events.length,
+      runId: 'run-dropped', threadId: 'thread-b',
+    });
+    expect(dropped.answer).toBe(whole.answer);
+    expect(dropped.answer.length).toBeGreaterThan(60);
+    expect(dropped.state).toEqual(whole.state);
+    expect(dropped.state.progress).toBe(1);
+    expect(dropped.tools).toBeGreaterThan(0);
+  });
+
+  it('a 400 is final (rejected), a throwing listener is reported, a bad option is a TypeError', async () => {
+    await loadHttp(f.page);
+    const out = await f.page.evaluate(async () => {
+      const rejected = await new Promise((resolve) => {
+        const t = new HttpAgentTransport('/agui');
+        const errors = [];
+        t.onError((e) => errors.push(e));
+        t.onStatus(({ status }) => { if (status === 'closed') { t.free(); resolve(errors); } });
+        t.run({ runId: 'r', messages: [] });
+      });
+      const thrown = await new Promise((resolve) => {
+        const t = new HttpAgentTransport('/agui?delay_ms=0&answer_tokens=3');
+        const errors = [];
+        t.on('RUN_STARTED', () => { throw new Error('app bug'); });
+        t.onError((e) => errors.push(e.kind));
+        t.onStatus(({ status }) => { if (status === 'finished') { t.free(); resolve(errors); } });
+        t.run({ threadId: 't', runId: 'r2', messages: [] });
+      });
+      let option = 'accepted';
+      try { new HttpAgentTransport('/agui', { retries: 3 }); } catch (e) { option = `${e.name}: ${e.message}`; }
+      return { rejected, thrown, option };
+    });
+    expect(out.rejected).toEqual([{ kind: 'rejected', message: 'HTTP 400' }]);
+    // Chromium's own log line for the 400 answer is expected; nothing else may be logged.
+    const logged = f.page.problems.filter((p) => p.includes('status of 400 (Bad Request)'));
+    expect(logged).toHaveLength(1);
+    f.page.problems = f.page.problems.filter((p) => !logged.includes(p));
+    expect(out.thrown).toEqual(['listener']);
+    expect(out.option).toBe("TypeError: HttpAgentTransport: unknown option 'retries' (known: typeField, headers, reconnect, maxLineBytes)");
+  });
+});
