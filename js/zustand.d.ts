@@ -49,9 +49,17 @@ export interface SessionLike<Snapshot> {
   getSnapshot(): Snapshot;
 }
 
+/**
+ * What `bindSession` needs of a transport: `on('*')` returning its remover. WebSocketTransport
+ * and HttpAgentTransport (agentwire/http) both fit.
+ */
+export interface MessageSource {
+  on(type: '*', listener: (message: any) => void): () => void;
+}
+
 /** Feeds every message into `session` and publishes its snapshot under `key` once per frame. */
 export function bindSession<State, Snapshot>(
-  transport: WebSocketTransport<any, any>,
+  transport: MessageSource,
   session: SessionLike<Snapshot>,
   store: StoreApi<State>,
   options?: { key?: string; schedule?: Schedule; onError?: (error: unknown, messages: unknown) => void },

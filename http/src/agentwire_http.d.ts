@@ -52,7 +52,8 @@ export class HttpAgentTransport {
   constructor(url: string, options?: HttpAgentTransportOptions);
   run(input: { threadId: string; runId: string; messages: readonly unknown[]; [key: string]: unknown }): void;
   stop(): void;
-  on(type: string, listener: (event: any) => void): void;
+  /** Returns a function that removes exactly this registration. */
+  on(type: string, listener: (event: any) => void): () => void;
   off(type: string, listener: (event: any) => void): boolean;
   onStatus(listener: (event: HttpStatusEvent) => void): () => void;
   onError(listener: (error: HttpTransportError) => void): () => void;

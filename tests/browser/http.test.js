@@ -104,4 +104,28 @@ describe('HttpAgentTransport against POST /agui', () => {
     expect(out.thrown).toEqual(['listener']);
     expect(out.option).toBe("TypeError: HttpAgentTransport: unknown option 'retries' (known: typeField, headers, reconnect, maxLineBytes)");
   });
+
+  it("on() returns the registration's own remover, as the WebSocket transport's does (bindSession relies on it)", async () => {
+    await loadHttp(f.page);
+    const out = await f.page.evaluate(() => new Promise((resolve) => {
+      const t = new HttpAgentTransport('/agui?delay_ms=0&answer_tokens=5');
+      const counts = { kept: 0, removed: 0, removedInside: 0 };
+      const count = (key) => () => { counts[key] += 1; };
+      const listener = count('removed');
+      t.on('*', count('kept'));
+      // The same function twice: the remover takes out exactly its own registration.
+      t.on('*', listener);
+      const removeSecond = t.on('*', listener);
+      // A remover called from inside a listener (re-entrancy) stops the next deliveries.
+      const removeInside = t.on('*', () => { counts.removedInside += 1; removeInside(); });
+      removeSecond();
+      removeSecond(); // a second call does nothing
+      t.onStatus(({ status }) => { if (status === 'finished') { t.free(); resolve({ ...counts, type: typeof removeSecond }); } });
+      t.run({ threadId: 't', runId: 'r-off', messages: [] });
+    }));
+    expect(out.type).toBe('function');
+    expect(out.kept).toBeGreaterThan(5);
+    expect(out.removed).toBe(out.kept);
+    expect(out.removedInside).toBe(1);
+  });
 });

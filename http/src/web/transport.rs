@@ -186,10 +186,10 @@ fn callback(value: JsValue, what: &str) -> Result<Callback, JsValue> {
 
 /// An unsubscribe function for registration `id` of `list` (JS-owned; after free() it does
 /// nothing).
-fn unsubscribe(weak: Weak<Shared>, id: ListenerId, list: fn(&Shared) -> &RefCell<ListenerList<Callback>>) -> JsValue {
+fn unsubscribe(weak: Weak<Shared>, id: ListenerId, remove: fn(&Shared, ListenerId)) -> JsValue {
     Closure::<dyn Fn()>::new(move || {
         if let Some(shared) = weak.upgrade() {
-            list(&shared).borrow_mut().remove(id);
+            remove(&shared, id);
         }
     })
     .into_js_value()
@@ -225,7 +225,9 @@ impl HttpAgentTransport {
                         Some(shared) => {
                             let id = shared.next_id();
                             shared.subscribers.borrow_mut().add(id, listener);
-                            Ok(unsubscribe(subscribe_weak.clone(), id, |s| &s.subscribers))
+                            Ok(unsubscribe(subscribe_weak.clone(), id, |s, id| {
+                                s.subscribers.borrow_mut().remove(id);
+                            }))
                         }
                         None => Ok(Closure::<dyn Fn()>::new(|| {}).into_js_value()),
                     }
@@ -286,13 +288,16 @@ impl HttpAgentTransport {
         Shared::drive(&self.shared);
     }
 
-    /// `on(type, listener)`: events whose type field is `type` ('*': every event).
-    pub fn on(&self, kind: JsValue, listener: JsValue) -> Result<(), JsValue> {
+    /// `on(type, listener)`: events whose type field is `type` ('*': every event). Returns a
+    /// function that removes exactly this registration (as the WebSocket transport's `on`).
+    pub fn on(&self, kind: JsValue, listener: JsValue) -> Result<JsValue, JsValue> {
         let kind = kind.as_string().ok_or_else(|| type_error("on(type, listener): type must be a string"))?;
         let listener = callback(listener, "on(type, listener)")?;
         let id = self.shared.next_id();
         self.shared.messages.borrow_mut().add(&kind, id, listener);
-        Ok(())
+        Ok(unsubscribe(Rc::downgrade(&self.shared), id, |s, id| {
+            s.messages.borrow_mut().remove_id(id);
+        }))
     }
 
     /// `off(type, listener)`: removes the earliest registration of `listener` for `type`.
@@ -307,7 +312,9 @@ impl HttpAgentTransport {
         let listener = callback(listener, "onStatus")?;
         let id = self.shared.next_id();
         self.shared.statuses.borrow_mut().add(id, listener);
-        Ok(unsubscribe(Rc::downgrade(&self.shared), id, |s| &s.statuses))
+        Ok(unsubscribe(Rc::downgrade(&self.shared), id, |s, id| {
+            s.statuses.borrow_mut().remove(id);
+        }))
     }
 
     /// `onError(listener)`: `{kind, message}`. Returns the unsubscribe.
@@ -316,7 +323,9 @@ impl HttpAgentTransport {
         let listener = callback(listener, "onError")?;
         let id = self.shared.next_id();
         self.shared.errors.borrow_mut().add(id, listener);
-        Ok(unsubscribe(Rc::downgrade(&self.shared), id, |s| &s.errors))
+        Ok(unsubscribe(Rc::downgrade(&self.shared), id, |s, id| {
+            s.errors.borrow_mut().remove(id);
+        }))
     }
 
     /// Bound, for `useSyncExternalStore`.
