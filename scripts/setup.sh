@@ -204,7 +204,7 @@ if [ -f "$ROOT/www/package.json" ]; then
   run_step npm-packages-www www_npm_current www_npm_install
 fi
 
-# The Python AG-UI server of tests/js/agui-fastapi.test.js (PyPI's ag-ui-protocol behind
+# The Python AG-UI server of tests/{js,browser}/agui-fastapi.test.js (PyPI's ag-ui-protocol behind
 # FastAPI), in a venv under target/: current when it imports them and is newer than the list.
 AGUI_VENV="$ROOT/target/agui-venv"
 AGUI_REQUIREMENTS="$ROOT/tests/agui-fastapi/requirements.txt"

@@ -1,6 +1,6 @@
 """An AG-UI server made with PyPI's `ag-ui-protocol` (its pydantic events and EventEncoder)
-behind FastAPI, for tests/js/agui-fastapi.test.js: a third-party encoder's stream, with the
-camelCase aliases, chunks, reasoning and JSON Patch as that package writes them.
+behind FastAPI, for tests/{js,browser}/agui-fastapi.test.js: a third-party encoder's stream,
+with the camelCase aliases, chunks, reasoning and JSON Patch as that package writes them.
 
 Run: target/agui-venv/bin/python tests/agui-fastapi/app.py  (prints `listening on <port>`).
 Binds 127.0.0.1 on a free port; exits when its stdin closes (the test ends).
@@ -13,6 +13,7 @@ import threading
 
 import uvicorn
 from fastapi import FastAPI, Request
+from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import StreamingResponse
 
 from ag_ui.core import (
@@ -41,6 +42,9 @@ from ag_ui.core import (
 from ag_ui.encoder import EventEncoder
 
 app = FastAPI()
+# tests/browser/agui-fastapi.test.js POSTs from a page the reference server serves (another
+# port): the browser asks first, as it would of any AG-UI backend on another origin.
+app.add_middleware(CORSMiddleware, allow_origins=["*"], allow_methods=["POST"], allow_headers=["*"])
 
 
 def run_events(run: RunAgentInput):
