@@ -24,6 +24,7 @@ export default defineConfig({
       '/ws': { target: serverOrigin.replace(/^http/, 'ws'), ws: true },
       '/control': serverOrigin,
       '/charts': serverOrigin,
+      '/agui': serverOrigin,
     },
   },
   build: {

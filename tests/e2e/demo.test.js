@@ -329,6 +329,38 @@ describe('the demo page', () => {
     expect(await page.getAttribute(badge('stream'), 'data-status')).toBe('connected');
     expect((await chatsReceivedByServer()).at(-1)).toBe(request);
 
+  });
+
+  it('AG-UI: the agent watched over /ws/agui, then over POST /agui, shows the same answer, steps, tools and shared state', async () => {
+    const watch = async (mode, finalStatus) => {
+      await page.check(`[data-testid=agui-mode-${mode}]`);
+      await page.click('[data-testid=agui-run]');
+      await page.waitForSelector('[data-testid=agui-run-status]:text-is("done")', { timeout: 30_000 });
+      await page.waitForSelector(`[data-testid=agui-connection]:text-is("${finalStatus}")`, { timeout: 10_000 });
+      return page.evaluate(() => ({
+        answer: document.querySelector('[data-testid=agui-answer]').textContent,
+        steps: [...document.querySelectorAll('[data-testid=agui-steps] li')].map((li) => [li.firstChild.textContent.trim(), li.dataset.status]),
+        tools: [...document.querySelectorAll('[data-testid=agui-tools] li')].map((li) => [li.querySelector('code').textContent, li.dataset.status]),
+        state: JSON.parse(document.querySelector('[data-testid=agui-state]').textContent),
+      }));
+    };
+    // /ws/agui closes with 1000 after RUN_FINISHED (no reconnect); the HTTP run ends 'finished'.
+    const overWebSocket = await watch('ws', 'disconnected');
+    const overHttp = await watch('http', 'finished');
+
+    expect(overWebSocket.answer.length).toBeGreaterThan(40);
+    expect(overWebSocket.steps.length).toBeGreaterThan(0);
+    expect(overWebSocket.steps.every(([, status]) => status === 'done')).toBe(true);
+    expect(overWebSocket.tools.length).toBeGreaterThan(0);
+    expect(overWebSocket.tools.every(([, status]) => status === 'done')).toBe(true);
+    expect(overWebSocket.state.progress).toBe(1);
+    // Same agent, same question: the same run whichever transport carried it.
+    expect(overHttp).toEqual(overWebSocket);
+    // The HTTP transport's wasm is fetched only when it is first used, from the bundle.
+    const httpWasm = responses.filter((r) => /\/assets\/agentwire_http_bg-[\w-]+\.wasm$/.test(r.url));
+    expect(httpWasm).toHaveLength(1);
+    expect(httpWasm[0]).toMatchObject({ status: 200, type: 'application/wasm' });
+
     mkdirSync(join(ROOT, 'test-results'), { recursive: true });
     await page.screenshot({ path: join(ROOT, 'test-results', 'demo.png') });
   });

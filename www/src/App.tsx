@@ -1,4 +1,5 @@
 import { AgentsPanel } from './components/AgentsPanel';
+import { AguiPanel } from './components/AguiPanel';
 import { ChatPanel } from './components/ChatPanel';
 import { ConnectionBadge } from './components/ConnectionBadge';
 import { ConnectionPanel } from './components/ConnectionPanel';
@@ -35,6 +36,7 @@ export function App() {
         <div className="column">
           <ConnectionPanel transport={stream} />
           <OutagePanel />
+          <AguiPanel />
           <LogPanel />
         </div>
       </main>

@@ -40,3 +40,19 @@ function trackingClientId(): string {
 
 export const STREAM_URL = `${wsOrigin()}/ws/stream?delay_ms=${PACE.delayMs}&tokens_per_sec=${PACE.tokensPerSec}`;
 export const TRACKING_URL = `${wsOrigin()}/ws/agent-tracking/${trackingClientId()}`;
+
+/** The AG-UI panel's runs: over WebSocket (`/ws/agui`, resumable) or HTTP/SSE (`POST /agui`). */
+export type AguiMode = 'ws' | 'http';
+
+export interface AguiRunInput {
+  threadId: string;
+  runId: string;
+  message: string;
+}
+
+export function aguiWsUrl({ threadId, runId, message }: AguiRunInput): string {
+  const query = new URLSearchParams({ threadId, runId, message, delay_ms: String(PACE.delayMs), tokens_per_sec: String(PACE.tokensPerSec) });
+  return `${wsOrigin()}/ws/agui?${query}`;
+}
+
+export const AGUI_HTTP_URL = `/agui?delay_ms=${PACE.delayMs}&tokens_per_sec=${PACE.tokensPerSec}`;

@@ -11,6 +11,7 @@ import type { DemoState, Delivery } from './types';
 
 export const demoStore = createStore<DemoState>()(() => ({
   chat: null,
+  agui: null,
   ui: INITIAL_CHAT_UI,
   tracking: INITIAL_TRACKING,
   log: [],

@@ -58,6 +58,8 @@ export interface LogEntry {
 export interface DemoState {
   /** null until the session's wasm has loaded. */
   chat: SessionSnapshot | null;
+  /** The AG-UI panel's run (its own AgentSession), null before the first run. */
+  agui: SessionSnapshot | null;
   ui: ChatUiState;
   tracking: TrackingState;
   log: LogEntry[];
