@@ -1,6 +1,8 @@
 //! Headers applied around every HTTP response: strict MIME types for static JavaScript and
 //! WebAssembly, no caching of static files (a rebuilt wasm must not be served stale), and CORS
-//! on the control API so a page served from elsewhere (another test server) can drive it.
+//! on the control API so a page served from elsewhere (another test server) can drive it, and on
+//! `POST /agui`, which AG-UI frontends call from their own origin (a continued stream sends
+//! `Last-Event-ID`, which needs the preflight's consent).
 
 use axum::extract::Request;
 use axum::http::header::{
@@ -13,7 +15,7 @@ use axum::response::{IntoResponse, Response};
 
 pub async fn headers(req: Request, next: Next) -> Response {
     let path = req.uri().path();
-    let is_api = path.starts_with("/control") || path == "/healthz";
+    let is_api = path.starts_with("/control") || path == "/healthz" || path == "/agui";
     if is_api && req.method() == Method::OPTIONS {
         let mut res = StatusCode::NO_CONTENT.into_response();
         let h = res.headers_mut();
@@ -24,7 +26,7 @@ pub async fn headers(req: Request, next: Next) -> Response {
         );
         h.insert(
             ACCESS_CONTROL_ALLOW_HEADERS,
-            HeaderValue::from_static("content-type"),
+            HeaderValue::from_static("content-type, last-event-id, authorization"),
         );
         return res;
     }

@@ -1,7 +1,7 @@
 //! CORS on the control API: pages served from another origin (the wasm test suite's runner,
 //! the benchmark's cross-origin-isolated pages) drive `/control/...` with fetch, which needs
-//! `Access-Control-Allow-Origin` on the reply and an answered preflight. Nothing else is
-//! cross-origin.
+//! `Access-Control-Allow-Origin` on the reply and an answered preflight. So does `POST /agui`,
+//! which AG-UI frontends call from their own origin. Nothing else is cross-origin.
 
 use crate::common::*;
 
@@ -96,4 +96,39 @@ async fn routes_outside_the_control_api_are_not_cross_origin() {
         "status {}",
         ws.status
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn post_agui_answers_a_cross_origin_run_and_the_preflight_of_a_continued_stream() {
+    let server = server().await;
+    // A continued stream sends Last-Event-ID, which is not a CORS-safelisted header.
+    let preflight = [
+        ("Origin", PAGE_ORIGIN),
+        ("Access-Control-Request-Method", "POST"),
+        ("Access-Control-Request-Headers", "content-type,last-event-id"),
+    ];
+    let reply = http_with_headers(server.port(), "OPTIONS", "/agui", &preflight, b"").await;
+    assert_eq!(reply.status, 204);
+    assert_eq!(reply.header("access-control-allow-origin"), Some("*"));
+    let headers = reply
+        .header("access-control-allow-headers")
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    for wanted in ["content-type", "last-event-id"] {
+        assert!(
+            headers.split(',').any(|h| h.trim() == wanted),
+            "{wanted} is not among the allowed headers: {headers:?}"
+        );
+    }
+    let body = br#"{"threadId":"t","runId":"r","messages":[]}"#;
+    let run = http_with_headers(
+        server.port(),
+        "POST",
+        "/agui?delay_ms=0&answer_tokens=2",
+        &[("Origin", PAGE_ORIGIN), ("Content-Type", "application/json")],
+        body,
+    )
+    .await;
+    assert_eq!(run.status, 200);
+    assert_eq!(run.header("access-control-allow-origin"), Some("*"));
 }
