@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# The wasm-pack browser suite (tests/wasm): the Rust API of WebSocketTransport in headless
-# Chromium, against the reference server on 127.0.0.1. `npm test` runs it after the JS browser
-# suite; on its own: `bash scripts/wasm-test.sh` (after scripts/setup.sh).
+# The wasm-pack browser suites (tests/wasm, http/tests/wasm.rs): the Rust API of
+# WebSocketTransport and of HttpAgentTransport in headless Chromium, against the reference server
+# on 127.0.0.1. `npm test` runs it after the JS browser suite; on its own:
+# `bash scripts/wasm-test.sh` (after scripts/setup.sh).
 #
 # 1. Starts target/debug/agentwire-server on a free port (built first if it is out of date) and
 #    stops it on exit, whatever happens.
@@ -73,3 +74,6 @@ export CHROMEDRIVER="${CHROMEDRIVER:-/usr/bin/chromedriver}"
 export WASM_BINDGEN_TEST_TIMEOUT="${WASM_BINDGEN_TEST_TIMEOUT:-120}"
 # The chromedriver given, so wasm-pack never tries to download one.
 wasm-pack test --headless --chrome --chromedriver "$CHROMEDRIVER" -- --test wasm
+# The same for agentwire/http's Rust API (http/tests/wasm.rs, against POST /agui).
+# From its folder: with a path argument, wasm-pack hands `-- --test wasm` to the test binaries.
+(cd http && wasm-pack test --headless --chrome --chromedriver "$CHROMEDRIVER" -- --test wasm)

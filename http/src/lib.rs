@@ -13,3 +13,7 @@
 
 #[cfg(target_arch = "wasm32")]
 mod web;
+#[cfg(target_arch = "wasm32")]
+pub use web::{HttpAgentTransport, HttpErrorEvent, HttpOptions, HttpStatusEvent, ListenerHandle};
+/// The backoff options of [`HttpOptions::reconnect`].
+pub use agentwire::core::ReconnectConfig;

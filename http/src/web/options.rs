@@ -7,11 +7,28 @@ use wasm_bindgen::{JsCast, JsValue};
 
 use super::js::type_error;
 
+/// The transport's options; JS passes them as an object (`read_options`), Rust as this struct.
+#[derive(Debug, Clone)]
 pub struct HttpOptions {
+    /// Where events carry their type (AG-UI's: `type`).
     pub type_field: String,
+    /// Extra request headers (e.g. `Authorization`).
     pub headers: Vec<(String, String)>,
+    /// Backoff between attempts; a server's `retry:` replaces the first delay.
     pub reconnect: ReconnectConfig,
+    /// Longest SSE line kept (longer ones are cut).
     pub max_line_bytes: usize,
+}
+
+impl Default for HttpOptions {
+    fn default() -> Self {
+        HttpOptions {
+            type_field: "type".into(),
+            headers: Vec::new(),
+            reconnect: ReconnectConfig::default(),
+            max_line_bytes: 10 * 1024 * 1024,
+        }
+    }
 }
 
 const KNOWN: &[&str] = &["typeField", "headers", "reconnect", "maxLineBytes"];
@@ -49,12 +66,7 @@ fn number(object: &Object, key: &str, min: f64) -> Result<Option<f64>, JsValue> 
 }
 
 pub fn read_options(options: &JsValue) -> Result<HttpOptions, JsValue> {
-    let mut out = HttpOptions {
-        type_field: "type".into(),
-        headers: Vec::new(),
-        reconnect: ReconnectConfig::default(),
-        max_line_bytes: 10 * 1024 * 1024,
-    };
+    let mut out = HttpOptions::default();
     let Some(object) = object_of(options, "options")? else { return Ok(out) };
     keys(&object, KNOWN, "option")?;
     let type_field = Reflect::get(&object, &JsValue::from_str("typeField"))?;

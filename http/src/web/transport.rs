@@ -20,7 +20,7 @@ use web_sys::AbortController;
 
 use super::attempt;
 use super::js::{self, type_error, Callback};
-use super::options::read_options;
+use super::options::{read_options, HttpOptions};
 
 pub struct Shared {
     pub url: String,
@@ -29,9 +29,9 @@ pub struct Shared {
     pub core: RefCell<HttpRun>,
     type_key: JsString,
     run_ids: RefCell<(Option<String>, Option<String>)>,
-    messages: RefCell<TypedListeners<Callback>>,
-    statuses: RefCell<ListenerList<Callback>>,
-    errors: RefCell<ListenerList<Callback>>,
+    pub(super) messages: RefCell<TypedListeners<Callback>>,
+    pub(super) statuses: RefCell<ListenerList<Callback>>,
+    pub(super) errors: RefCell<ListenerList<Callback>>,
     subscribers: RefCell<ListenerList<Callback>>,
     last_id: Cell<u64>,
     abort: RefCell<Option<(u64, AbortController)>>,
@@ -59,7 +59,7 @@ fn call_guarded(shared: &Shared, target: &Targets<Callback>, argument: &JsValue)
 }
 
 impl Shared {
-    fn next_id(&self) -> ListenerId {
+    pub(super) fn next_id(&self) -> ListenerId {
         self.last_id.set(self.last_id.get() + 1);
         ListenerId(self.last_id.get())
     }
@@ -198,7 +198,7 @@ fn unsubscribe(weak: Weak<Shared>, id: ListenerId, remove: fn(&Shared, ListenerI
 /// The HTTP/SSE transport for AG-UI agents. See agentwire_http.d.ts.
 #[wasm_bindgen(skip_typescript)]
 pub struct HttpAgentTransport {
-    shared: Rc<Shared>,
+    pub(super) shared: Rc<Shared>,
 }
 
 #[wasm_bindgen]
@@ -206,7 +206,14 @@ impl HttpAgentTransport {
     #[wasm_bindgen(constructor)]
     pub fn new(url: JsValue, options: JsValue) -> Result<HttpAgentTransport, JsValue> {
         let url = url.as_string().ok_or_else(|| type_error("url must be a string"))?;
-        let options = read_options(&options)?;
+        Ok(Self::with_options(&url, read_options(&options)?))
+    }
+}
+
+impl HttpAgentTransport {
+    /// The constructor JS and Rust share (`rust_api.rs` documents the Rust side).
+    pub fn with_options(url: &str, options: HttpOptions) -> HttpAgentTransport {
+        let url = url.to_owned();
         let seed = (js_sys::Math::random() * 9_007_199_254_740_991.0) as u64;
         let shared = Rc::new_cyclic(|weak: &Weak<Shared>| {
             let notify_weak = weak.clone();
@@ -263,8 +270,12 @@ impl HttpAgentTransport {
                 bound_get_snapshot,
             }
         });
-        Ok(HttpAgentTransport { shared })
+        HttpAgentTransport { shared }
     }
+}
+
+#[wasm_bindgen]
+impl HttpAgentTransport {
 
     /// Starts a run: POSTs `input` (a `RunAgentInput`, serialised with JSON.stringify). A run
     /// under way is aborted first.
