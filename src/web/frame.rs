@@ -27,20 +27,30 @@ pub fn text_length(data: &JsValue) -> Option<u32> {
 /// is, or `undefined`): two calls into JS. The caller checks the type is a string (a lookup of
 /// the known types does that for free), and asks [`not_a_message`] why when it is not.
 pub fn parse(text: &JsString, type_field: &JsString) -> Result<(JsValue, JsValue), String> {
-    let parsed = js::json_parse(text).map_err(|thrown| ["the frame is not JSON (", &js::thrown_message(&thrown), ")"].concat())?;
+    let parsed = js::json_parse(text).map_err(|thrown| not_json(&thrown))?;
     let Some(message) = parsed else { return Err(NOT_AN_OBJECT.into()) };
     let message_type = message.unchecked_ref::<js::Parsed>().get(type_field);
     Ok((message, message_type))
 }
 
-const NOT_AN_OBJECT: &str = "the frame is JSON but not an object";
+/// Why a frame is not a message: `JSON.parse` threw `thrown`.
+pub fn not_json(thrown: &JsValue) -> String {
+    ["the frame is not JSON (", &js::thrown_message(thrown), ")"].concat()
+}
+
+pub const NOT_AN_OBJECT: &str = "the frame is JSON but not an object";
+
+/// Why an object whose type field is not a string is not a message.
+pub fn no_type_field(type_field: &JsString) -> String {
+    ["the message has no string '", &String::from(type_field), "' field"].concat()
+}
 
 /// Why a parsed frame whose type field is not a string is not a message.
 pub fn not_a_message(message: &JsValue, type_field: &JsString) -> String {
     if !message.is_object() || js_sys::Array::is_array(message) {
         NOT_AN_OBJECT.into()
     } else {
-        ["the message has no string '", &String::from(type_field), "' field"].concat()
+        no_type_field(type_field)
     }
 }
 

@@ -4,7 +4,8 @@
 //!
 //! - `transport`: the class JavaScript sees; `rust_api`: the same type's Rust API
 //! - `driver`: the state both share, the action loop, notifications and the lifecycle
-//! - `inbound`: the per-message hot path; `frame`: what a text frame holds; `resume`: the
+//! - `inbound`: the per-message hot path; `frame_reader`: a frame read in one call into JS;
+//!   `frame`: what a text frame holds; `resume`: the
 //!   resume protocol's frames and the `sendWithAck` promises
 //! - `socket` (web-sys `WebSocket`), `timer` (gloo-timers), `signals` (gloo-events): the
 //!   browser resources, each dropped with what it holds
@@ -14,6 +15,7 @@
 mod clock;
 mod driver;
 mod frame;
+mod frame_reader;
 mod handles;
 mod inbound;
 mod js;

@@ -23,6 +23,25 @@ describe('listeners', () => {
     expect(result.star).toBe(2);
   });
 
+  it('a listener that throws undefined or null is reported too, and the others still run', async () => {
+    const result = await f.page.evaluate(async (url) => {
+      const rec = window.track('nullish', { url });
+      const calls = [];
+      rec.t.on('x', () => { throw undefined; });
+      rec.t.on('x', () => { throw null; });
+      rec.t.on('x', (message) => calls.push(message.n));
+      await rec.t.connect();
+      rec.t.send({ type: 'x', n: 1 });
+      await new Promise((resolve) => { const off = rec.t.on('x', () => { off(); setTimeout(resolve, 0); }); });
+      return { calls, errors: rec.errors.map((e) => [e.kind, e.message]) };
+    }, f.server.ws('/ws/echo'));
+    expect(result.calls).toEqual([1]);
+    expect(result.errors).toEqual([
+      ['listener', "a listener for 'x' threw: undefined"],
+      ['listener', "a listener for 'x' threw: null"],
+    ]);
+  });
+
   it('disconnect() inside a listener stops the transport without reconnecting', async () => {
     const result = await f.page.evaluate(async (url) => {
       const rec = window.track('dc', { url, reconnect: { initialDelayMs: 10, jitter: 0 } });
