@@ -55,6 +55,12 @@ impl Event {
         &self.text
     }
 
+    /// The frame without `seq` and where `seq` goes, for a store that numbers it itself
+    /// (Redis's append script splices `,"seq":N` in at that offset, as `with_seq` does).
+    pub fn parts(&self) -> (&str, usize) {
+        (&self.text, self.type_end)
+    }
+
     /// The frame with `"seq":<seq>` after the type.
     pub fn with_seq(&self, seq: u64) -> String {
         let mut out = String::with_capacity(self.text.len() + 24);

@@ -83,6 +83,16 @@ impl ReplayBuffer {
         }
     }
 
+    /// A buffer whose first event will be `after + 1`: this instance's window of a stream
+    /// kept elsewhere (Redis), joined at a resumed position. Events up to `after` were never
+    /// held here, so a replay from before it is refused as evicted.
+    pub fn starting_after(bounds: Bounds, after: u64) -> ReplayBuffer {
+        ReplayBuffer {
+            last_seq: after,
+            ..ReplayBuffer::new(bounds)
+        }
+    }
+
     /// The seq of the last event pushed; the next one gets `last_seq() + 1`.
     pub fn last_seq(&self) -> u64 {
         self.last_seq
@@ -230,6 +240,16 @@ mod tests {
         assert_eq!(frames(b.replay_after(2, now)), ["e3", "e4", "e5"]);
         assert_eq!(frames(b.replay_after(5, now)), Vec::<String>::new());
         assert_eq!(frames(b.replay_after(0, now)).len(), 5);
+    }
+
+    #[test]
+    fn a_buffer_joined_mid_stream_numbers_on_from_there() {
+        let now = Instant::now();
+        let mut b = ReplayBuffer::starting_after(bounds(100, 1 << 20, 60_000), 41);
+        assert_eq!(frames(b.replay_after(41, now)), Vec::<String>::new());
+        assert_eq!(b.push("e42".into(), now), 42);
+        assert_eq!(frames(b.replay_after(41, now)), ["e42"]);
+        assert_eq!(b.replay_after(40, now), Replay::Lost(Lost::Evicted));
     }
 
     #[test]
