@@ -21,7 +21,7 @@ use crate::connection::ConnShared;
 use crate::endpoints::Endpoint;
 use crate::events::Event;
 use crate::redis::streams::{Position, SessionMeta};
-use crate::redis::RedisBackend;
+use crate::redis::{RedisBackend, REDIS_UNAVAILABLE};
 
 /// How often the sessions with a socket attached refresh their Redis TTLs (at most; a third
 /// of the grace period when that is shorter, so none lapses while attached).
@@ -79,8 +79,15 @@ impl Inner {
     fn discard(&self, session: &Arc<Session>, remember: bool) {
         session.discard();
         let removed = locked(&self.sessions).remove(&session.id).is_some();
-        if let (Some(shared), true) = (&self.shared, removed && remember) {
-            shared.forget_session(&session.id, session.stream().unwrap_or(&session.id), true);
+        if let (Some(shared), true) = (&self.shared, removed) {
+            // Remembered: its grace period is over everywhere (the caller checked). Not
+            // remembered: nobody could resume it (plain, or replaced by a resume), so
+            // there is no metadata to lose, and its tracking stream leaves the broadcasts.
+            shared.forget_session(
+                &session.id,
+                session.stream().unwrap_or(&session.id),
+                remember,
+            );
         }
         if removed && remember {
             let mut tombs = locked(&self.tombstones);
@@ -210,22 +217,33 @@ impl SessionStore {
         shared: &Arc<ConnShared>,
     ) -> Resumption {
         let outcome = self.decide(hello, fresh, shared).await;
-        if let (Some(backend), false) = (&self.inner.shared, outcome.welcome.resumed) {
-            // The fresh session is resumable from now on: on any instance.
-            let meta = SessionMeta {
-                endpoint: fresh.endpoint.name().to_string(),
-                key: fresh.key.clone(),
-                stream: fresh.stream().unwrap_or(&fresh.id).to_string(),
-            };
-            if let Err(e) = backend.register_session(&fresh.id, &meta).await {
+        let Some(backend) = &self.inner.shared else {
+            return outcome;
+        };
+        // Resolvable by every instance from now on, for a grace period past its last socket
+        // (a resumed session's metadata may be close to lapsing: refreshed too).
+        let session = &outcome.session;
+        let meta = SessionMeta {
+            endpoint: session.endpoint.name().to_string(),
+            key: session.key.clone(),
+            stream: session.stream().unwrap_or(&session.id).to_string(),
+        };
+        if let Err(e) = backend.register_session(&session.id, &meta).await {
+            backend.report(format_args!(
+                "cannot register session {}: {e}; closing it with 1013",
+                session.id
+            ));
+            session.fail(REDIS_UNAVAILABLE.0, REDIS_UNAVAILABLE.1);
+            return outcome;
+        }
+        if outcome.welcome.resumed {
+            // A socket of this session still attached on another instance (half-open, or
+            // its client is here now) is dropped there, as a local resume drops it here.
+            if let Err(e) = backend.announce_takeover(&session.id).await {
                 backend.report(format_args!(
-                    "cannot register session {}: {e}; closing it with 1013",
-                    fresh.id
+                    "cannot announce the takeover of {}: {e}",
+                    session.id
                 ));
-                fresh.fail(
-                    crate::redis::REDIS_UNAVAILABLE.0,
-                    crate::redis::REDIS_UNAVAILABLE.1,
-                );
             }
         }
         outcome
@@ -338,12 +356,6 @@ impl SessionStore {
         locked(&self.inner.sessions).insert(id.to_string(), target.clone());
         let epoch = target.attach(shared, hello.after);
         self.inner.discard(fresh, false);
-        // Keep the metadata alive from now (it may be close to lapsing), and drop a socket of
-        // this session still attached on another instance (half-open, or its client is here).
-        let _ = backend.register_session(id, &meta).await;
-        if let Err(e) = backend.announce_takeover(id).await {
-            backend.report(format_args!("cannot announce the takeover of {id}: {e}"));
-        }
         backend.note(format_args!(
             "session {id} resumed here after {}",
             hello.after
