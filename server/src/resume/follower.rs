@@ -135,10 +135,18 @@ async fn catch_up(session: &Weak<Session>, registration: &Registration, last: &m
         let exhausted = entries.len() < READ_BATCH;
         for entry in entries {
             match entry {
-                Entry::Event { seq, frame, .. } => match session.deliver(seq, frame) {
+                Entry::Event { seq, frame, .. } => match session.deliver(seq, frame.clone()) {
                     Delivered::Held => *last = seq,
                     Delivered::Already => {}
                     Delivered::Gone => return Caught::Gone,
+                    // A fresh reader of a stream that already dropped its start (a long
+                    // started run): it begins with the oldest entry still held.
+                    Delivered::Gap if session.skip_to(seq - 1) => {
+                        if session.deliver(seq, frame) != Delivered::Held {
+                            return Caught::Gone;
+                        }
+                        *last = seq;
+                    }
                     // The entry after `last` is gone: MAXLEN trimmed it before we read it.
                     Delivered::Gap => return Caught::Lost,
                 },
@@ -169,9 +177,18 @@ async fn relay(viewer: Weak<Session>, source: Arc<Session>) {
         };
         match source.events_after(last) {
             None => {
-                // The run's buffer dropped events this viewer has not copied yet.
-                viewer.fail(SLOW_CONSUMER.0, SLOW_CONSUMER.1);
-                return;
+                // The run's buffer dropped events this viewer has not copied yet. Before the
+                // first copy that is the run's start (a long run): begin at its oldest held.
+                match source.first_held() {
+                    Some(first) if viewer.skip_to(first - 1) => {
+                        last = first - 1;
+                        continue;
+                    }
+                    _ => {
+                        viewer.fail(SLOW_CONSUMER.0, SLOW_CONSUMER.1);
+                        return;
+                    }
+                }
             }
             Some((batch, ends)) => {
                 let copied = batch.len();

@@ -275,6 +275,27 @@ impl Session {
         Delivered::Held
     }
 
+    /// A fresh session following a stream whose events up to `after` were already dropped
+    /// (the count bound of a long run): it starts at `after + 1`. Only before anything was
+    /// held: a resumed position is never skipped past (that would lose events silently).
+    pub(crate) fn skip_to(&self, after: u64) -> bool {
+        let mut st = self.lock();
+        if st.discarded || !st.buffer.rebase(after) {
+            return false;
+        }
+        if let Some(a) = st.attached.as_mut() {
+            a.cursor = a.cursor.max(after);
+        }
+        true
+    }
+
+    /// The seq of the oldest event held (for a session that copies this one's events).
+    pub(crate) fn first_held(&self) -> Option<u64> {
+        let st = self.lock();
+        (st.buffer.held_events() > 0)
+            .then(|| st.buffer.last_seq() + 1 - st.buffer.held_events() as u64)
+    }
+
     /// Closes the attached socket (if any) with `code` and discards the session: what it
     /// holds can no longer be trusted to be complete.
     pub(crate) fn fail(&self, code: u16, reason: &str) {
@@ -410,7 +431,8 @@ impl Session {
         let attachment = Attachment {
             epoch,
             shared: shared.clone(),
-            cursor,
+            // Nothing before the buffer's base is held here, nor will be.
+            cursor: cursor.max(st.buffer.base()),
         };
         let previous = st.attached.replace(attachment);
         drop(st);

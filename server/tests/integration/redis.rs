@@ -319,3 +319,48 @@ async fn redis_restart_closes_with_retryable_code_and_recovers() {
     assert_complete_and_ordered(&events);
     let _ = ws.send(Message::Close(None)).await;
 }
+
+#[tokio::test]
+async fn the_count_bound_is_the_streams_maxlen_and_a_resume_before_it_is_evicted() {
+    let redis = RedisServer::start();
+    let bound = ["--resume-max-events", "5"];
+    let a = Instance::start(&redis, &bound);
+    let b = Instance::start(&redis, &bound);
+    // Paced, so a viewer attached from the start keeps up with a 5-event window.
+    start_run(&b, "/control/runs/long-1?progress_events=3&delay_ms=5").await;
+    // A first viewer, to know the run is over (its stream holds only its last entries).
+    let mut first = a.ws("/ws/runs/long-1").await;
+    hello(&mut first, None, 0).await;
+    sequenced_until(&mut first, |e| e["type"] == "done").await;
+
+    // A fresh viewer starts at the oldest event still held (its client sees a gap, as the
+    // protocol says), continues to `done` and gets the clean close.
+    let mut ws = a.ws("/ws/runs/long-1").await;
+    let session = hello(&mut ws, None, 0).await["session"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let events = sequenced_until(&mut ws, |e| e["type"] == "done").await;
+    assert_eq!(expect_close(&mut ws).await.0, 1000);
+    let seqs: Vec<u64> = events.iter().map(seq).collect();
+    let oldest = seqs[0];
+    assert!(oldest > 1, "the start was trimmed: {seqs:?}");
+    assert!(seqs.len() <= 5, "MAXLEN 5: {seqs:?}");
+    assert_eq!(
+        seqs,
+        (oldest..oldest + seqs.len() as u64).collect::<Vec<_>>()
+    );
+
+    // On the other instance: a position whose next event was trimmed is evicted, one still
+    // held resumes.
+    let mut ws = b.ws("/ws/runs/long-1").await;
+    let welcome = hello(&mut ws, Some(&session), 1).await;
+    assert_eq!(welcome["resumed"], false, "{welcome}");
+    assert_eq!(welcome["reason"], "evicted");
+    let mut ws = b.ws("/ws/runs/long-1").await;
+    let welcome = hello(&mut ws, Some(&session), oldest).await;
+    assert_eq!(welcome["resumed"], true, "{welcome}");
+    let rest = sequenced_until(&mut ws, |e| e["type"] == "done").await;
+    assert_eq!(rest.iter().map(seq).collect::<Vec<_>>(), seqs[1..].to_vec());
+    assert_eq!(expect_close(&mut ws).await.0, 1000);
+}
