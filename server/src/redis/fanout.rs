@@ -52,12 +52,14 @@ const SUBSCRIBE_TIMEOUT: Duration = Duration::from_secs(2);
 pub async fn supervise(backend: Arc<RedisBackend>, observer: Arc<dyn Observer>) {
     let mut retry = RETRY_MIN;
     let mut was_lost = false;
+    let mut next = subscribe(&backend).await;
     loop {
-        match subscribe(&backend).await {
+        match next {
             Ok(mut messages) => {
                 retry = RETRY_MIN;
                 backend.set_up(true);
                 if was_lost {
+                    was_lost = false;
                     let dropped = backend
                         .dropped_writes
                         .swap(0, std::sync::atomic::Ordering::Relaxed);
@@ -65,28 +67,35 @@ pub async fn supervise(backend: Arc<RedisBackend>, observer: Arc<dyn Observer>) 
                         "reachable again: accepting resumable connections ({dropped} background writes were dropped while it was down)"
                     ));
                 }
+                // Whatever was published while no subscription stood was not received.
                 backend.resync_all();
                 while let Some(msg) = messages.next().await {
                     handle(&backend, observer.as_ref(), &msg);
                 }
-                was_lost = true;
+                // The subscription ended. Redis itself may be fine (it cut a subscriber that
+                // fell behind, say): then re-subscribing and re-reading is enough, and no
+                // socket needs to be closed.
+                next = subscribe(&backend).await;
+                if next.is_ok() {
+                    backend.report(format_args!(
+                        "subscription ended and was re-made; followers re-read their streams"
+                    ));
+                    continue;
+                }
+            }
+            Err(ref e) => {
                 if backend.set_up(false) {
                     backend.report(format_args!(
-                        "connection lost: closing resumable connections with 1013 and refusing new ones until it is back"
+                        "connection lost ({e}): closing resumable connections with 1013 and refusing new ones until it is back"
                     ));
                     observer.redis_lost();
                 }
-            }
-            Err(e) => {
-                if backend.set_up(false) {
-                    backend.report(format_args!("unreachable: {e}"));
-                    observer.redis_lost();
-                }
                 was_lost = true;
+                sleep(retry).await;
+                retry = (retry * 2).min(RETRY_MAX);
+                next = subscribe(&backend).await;
             }
         }
-        sleep(retry).await;
-        retry = (retry * 2).min(RETRY_MAX);
     }
 }
 

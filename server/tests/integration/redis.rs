@@ -364,3 +364,23 @@ async fn the_count_bound_is_the_streams_maxlen_and_a_resume_before_it_is_evicted
     assert_eq!(rest.iter().map(seq).collect::<Vec<_>>(), seqs[1..].to_vec());
     assert_eq!(expect_close(&mut ws).await.0, 1000);
 }
+
+#[tokio::test]
+async fn a_subscriber_cut_by_redis_is_remade_and_nothing_is_lost() {
+    let redis = RedisServer::start();
+    let a = Instance::start(&redis, &[]);
+    let b = Instance::start(&redis, &[]);
+    start_run(&b, "/control/runs/cut-1?delay_ms=20&progress_events=6").await;
+    let mut ws = a.ws("/ws/runs/cut-1").await;
+    hello(&mut ws, None, 0).await;
+    let mut events = sequenced_until(&mut ws, |e| seq(e) >= 5).await;
+
+    // Redis drops every subscriber (as it does to one past its output buffer limit) but
+    // stays up: the instances re-subscribe and re-read; the socket is not closed.
+    let killed = redis.command(&["CLIENT", "KILL", "TYPE", "pubsub"]);
+    assert!(killed.starts_with(':'), "CLIENT KILL answered {killed}");
+    events.extend(sequenced_until(&mut ws, |e| e["type"] == "done").await);
+    assert_eq!(expect_close(&mut ws).await.0, 1000);
+    assert_complete_and_ordered(&events);
+    assert!(a.stderr().contains("re-made"), "{}", a.stderr());
+}
