@@ -72,17 +72,32 @@ impl StartedRuns {
             task: task.abort_handle(),
         };
         self.lock().insert(run_id.to_string(), producer);
-        // Forget it once its stream would have lapsed (Redis: the stream's own TTL does that).
-        let keep = if app.shared.is_some() {
-            None
-        } else {
-            Some(app.config.resume_grace + app.config.resume_max_age)
-        };
+        // In memory: forget it once its stream would have lapsed. In Redis the run's marker
+        // and stream lapse by their TTL, which is refreshed while it plays and when it ends,
+        // so a run longer than the TTL stays started and viewers may join after its end.
+        let keep = app.config.resume_grace + app.config.resume_max_age;
+        let shared = app.shared.clone();
         let app = Arc::downgrade(app);
         let run_id = run_id.to_string();
         tokio::spawn(async move {
-            let _ = task.await;
-            if let Some(keep) = keep {
+            let mut task = task;
+            if let Some(backend) = &shared {
+                let mut refresh = tokio::time::interval(keep / 3);
+                loop {
+                    tokio::select! {
+                        _ = &mut task => break,
+                        _ = refresh.tick() => {
+                            if let Err(e) = backend.keep_run(&run_id).await {
+                                backend.report(format_args!("cannot refresh run {run_id}: {e}"));
+                            }
+                        }
+                    }
+                }
+                if let Err(e) = backend.keep_run(&run_id).await {
+                    backend.report(format_args!("cannot refresh run {run_id}: {e}"));
+                }
+            } else {
+                let _ = task.await;
                 tokio::time::sleep(keep).await;
             }
             if let Some(app) = app.upgrade() {

@@ -306,6 +306,22 @@ impl RedisBackend {
         Ok(set.is_some())
     }
 
+    /// Keeps a started run's marker and stream for another TTL (it is still playing, or just
+    /// ended and viewers may still join).
+    pub async fn keep_run(&self, run_id: &str) -> RedisResult<()> {
+        let ttl = millis(self.stream_ttl()) as i64;
+        let stream = keys::run_stream(run_id);
+        redis::pipe()
+            .pexpire(keys::started_run(run_id), ttl)
+            .ignore()
+            .pexpire(keys::stream(&stream), ttl)
+            .ignore()
+            .pexpire(keys::counter(&stream), ttl)
+            .ignore()
+            .query_async::<()>(&mut self.conn())
+            .await
+    }
+
     /// The stream of a started run, if it was started (on any instance).
     pub async fn started_run(&self, run_id: &str) -> RedisResult<Option<String>> {
         redis::cmd("GET")
