@@ -384,3 +384,32 @@ async fn a_subscriber_cut_by_redis_is_remade_and_nothing_is_lost() {
     assert_complete_and_ordered(&events);
     assert!(a.stderr().contains("re-made"), "{}", a.stderr());
 }
+
+#[tokio::test]
+async fn a_resume_on_another_instance_drops_the_sessions_socket_there() {
+    let redis = RedisServer::start();
+    let a = Instance::start(&redis, &[]);
+    let b = Instance::start(&redis, &[]);
+    start_run(&b, "/control/runs/moved-1?delay_ms=20&progress_events=6").await;
+    let mut old = a.ws("/ws/runs/moved-1").await;
+    let session = hello(&mut old, None, 0).await["session"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let events = sequenced_until(&mut old, |e| seq(e) >= 3).await;
+
+    // The client thinks its socket on A is dead (half-open) and resumes on B.
+    let mut new = b.ws("/ws/runs/moved-1").await;
+    let welcome = hello(&mut new, Some(&session), seq(events.last().unwrap())).await;
+    assert_eq!(welcome["resumed"], true, "{welcome}");
+    // A drops its socket of the session: no close frame, the TCP connection just ends.
+    loop {
+        match next_seen(&mut old, PATIENCE).await {
+            Seen::Text(_) => continue, // what A sent before it learnt of the takeover
+            Seen::Ended(_) => break,
+            other => panic!("expected the old socket to be dropped, saw {other:?}"),
+        }
+    }
+    let rest = sequenced_until(&mut new, |e| e["type"] == "done").await;
+    assert_eq!(seq(&rest[0]), seq(events.last().unwrap()) + 1);
+}
