@@ -101,11 +101,11 @@ fn bind(addr: SocketAddr) -> io::Result<TcpListener> {
 const REDIS_STARTUP_WAIT: Duration = Duration::from_secs(3);
 
 /// Connects to `--redis` (if given) and starts what keeps the instance in step with it.
-async fn connect_shared(config: &Config) -> io::Result<Option<Arc<redis::RedisBackend>>> {
+async fn connect_shared(config: &Config) -> io::Result<Option<Arc<crate::redis::RedisBackend>>> {
     let Some(url) = &config.redis else {
         return Ok(None);
     };
-    let backend = redis::RedisBackend::connect(url, config)
+    let backend = crate::redis::RedisBackend::connect(url, config)
         .await
         .map_err(io::Error::other)?;
     Ok(Some(backend))
@@ -120,7 +120,7 @@ pub async fn start(config: Config) -> io::Result<ServerHandle> {
     let mut supervisor = None;
     if let Some(backend) = shared {
         let observer = Arc::new(app::SharedStoreObserver(Arc::downgrade(&app)));
-        supervisor = Some(tokio::spawn(redis::fanout::supervise(
+        supervisor = Some(tokio::spawn(crate::redis::fanout::supervise(
             backend.clone(),
             observer,
         )));
