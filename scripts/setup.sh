@@ -8,6 +8,8 @@
 #   - a Rust toolchain that can build for wasm32-unknown-unknown (see pick_wasm_toolchain),
 #   - wasm-bindgen-cli of exactly the version in Cargo.lock, and wasm-pack,
 #   - Chromium and chromedriver (headless browser tests),
+#   - redis-server (the server's multi-instance tests start their own; the system service is
+#     never started),
 #   - the npm packages of the root package (incl. binaryen's wasm-opt) and of the demo in www/.
 set -Eeuo pipefail
 
@@ -179,6 +181,24 @@ install_browser() {
   apt_install chromium chromium-driver
 }
 run_step chromium browser_installed install_browser
+
+# --- Redis ---------------------------------------------------------------------------------------------
+# The server's Redis tests (server/tests/integration/redis.rs) run their own redis-server on a
+# free port; only the binary is needed. Debian's package would start its service: it is left
+# alone (policy-rc.d keeps apt from starting it where the system runs services).
+redis_installed() { command -v redis-server; }
+install_redis() {
+  command -v apt-get >/dev/null 2>&1 || die "redis-server not found; install Redis (7.x) so redis-server is on PATH"
+  local policy=/usr/sbin/policy-rc.d created_policy=0
+  if [ ! -e "$policy" ]; then
+    printf '#!/bin/sh\nexit 101\n' | as_root tee "$policy" >/dev/null
+    as_root chmod +x "$policy"
+    created_policy=1
+  fi
+  apt_install redis-server
+  if [ "$created_policy" -eq 1 ]; then as_root rm -f "$policy"; fi
+}
+run_step redis-server redis_installed install_redis
 
 # --- npm packages --------------------------------------------------------------------------------------
 # npm records what it installed in node_modules/.package-lock.json; newer than both manifests

@@ -10,10 +10,14 @@ use crate::acks::Acks;
 use crate::agui_runs::AguiRuns;
 use crate::chaos::Chaos;
 use crate::config::Config;
+use crate::endpoints::Endpoint;
 use crate::event_log::EventLog;
+use crate::redis::fanout::Observer;
+use crate::redis::{RedisBackend, REDIS_UNAVAILABLE};
 use crate::registry::Registry;
 use crate::resume::SessionStore;
 use crate::sessions::Sessions;
+use crate::started_runs::StartedRuns;
 use crate::{charts, control, endpoints, http_layer, static_files};
 
 pub struct App {
@@ -27,16 +31,36 @@ pub struct App {
     pub acks: Acks,
     /// AG-UI runs served over SSE, kept for `Last-Event-ID`.
     pub agui_runs: AguiRuns,
+    /// Runs started with `POST /control/runs/{run_id}` on this instance.
+    pub runs: StartedRuns,
+    /// The Redis backend the resumable state lives in, if any (`--redis`).
+    pub shared: Option<Arc<RedisBackend>>,
 }
 
+/// The endpoints whose sessions live in Redis when the server runs on it.
+pub const RESUMABLE_ENDPOINTS: [Endpoint; 4] = [
+    Endpoint::Stream,
+    Endpoint::Runs,
+    Endpoint::Tracking,
+    Endpoint::Agui,
+];
+
 impl App {
+    /// Everything in this process.
     pub fn new(config: Config) -> Arc<App> {
+        App::with_shared(config, None)
+    }
+
+    /// Resumable state in `shared` (Redis) when given.
+    pub fn with_shared(config: Config, shared: Option<Arc<RedisBackend>>) -> Arc<App> {
         Arc::new(App {
             registry: Registry::new(config.max_connections),
             chaos: Chaos::default(),
             log: EventLog::default(),
-            sessions: Sessions::default(),
-            resume: SessionStore::new(&config),
+            sessions: Sessions::new(shared.clone()),
+            resume: SessionStore::new(&config, shared.clone()),
+            runs: StartedRuns::default(),
+            shared,
             // The protocol asks for at least the age bound; a client may also resume (and
             // re-send) until the grace period ends, so keep ids for the longer of the two.
             acks: Acks::new(config.resume_max_age.max(config.resume_grace)),
@@ -45,10 +69,48 @@ impl App {
         })
     }
 
+    /// Whether resumable connections must be refused: the server runs on Redis and Redis is
+    /// unreachable right now.
+    pub fn store_down(&self) -> bool {
+        self.shared.as_ref().is_some_and(|shared| !shared.is_up())
+    }
+
     /// A diagnostic line on stderr unless `--quiet` (stdout carries only the startup line).
     pub fn note(&self, line: Arguments<'_>) {
         if !self.config.quiet {
             eprintln!("agentwire-server: {line}");
+        }
+    }
+}
+
+/// What the server does when Redis goes away or a session moves to another instance.
+pub struct SharedStoreObserver(pub std::sync::Weak<App>);
+
+impl Observer for SharedStoreObserver {
+    fn redis_lost(&self) {
+        let Some(app) = self.0.upgrade() else { return };
+        // Their events can no longer be stored, numbered or fanned out: retryable close, and
+        // the clients resume once Redis (and so the streams) are back.
+        let mut closed = 0;
+        for entry in app.registry.entries(None) {
+            if RESUMABLE_ENDPOINTS.contains(&entry.endpoint)
+                && entry.shared.close(REDIS_UNAVAILABLE.0, REDIS_UNAVAILABLE.1)
+            {
+                closed += 1;
+            }
+        }
+        let discarded = app.resume.discard_all();
+        let runs = app.runs.stop_all();
+        if let Some(shared) = &app.shared {
+            shared.report(format_args!(
+                "closed {closed} connections with 1013; stopped {discarded} sessions and {runs} started runs held here (their later events would be lost)"
+            ));
+        }
+    }
+
+    fn taken_over(&self, session_id: &str) {
+        if let Some(app) = self.0.upgrade() {
+            app.resume.taken_over(session_id);
         }
     }
 }

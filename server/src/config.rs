@@ -15,7 +15,15 @@ pub const DEFAULT_TOKEN: &str = "demo-token";
 ///
 /// Endpoints: /ws/stream, /ws/agent-tracking/{client_id}, /ws/runs/{run_id}, /ws/mission,
 /// /ws/echo, /ws/bench; control API under /control (drop, close, refuse, silence, delay, send,
-/// session, reset, log); GET /healthz.
+/// session, runs/{run_id}, reset, log); GET /healthz.
+///
+/// `POST /control/runs/{run_id}?delay_ms=N&progress_events=M` starts run `run_id` on this
+/// instance; `/ws/runs/{run_id}` then streams that run (from its start, or resumed) on any
+/// instance sharing the same `--redis`, closing with 1000 after `done`.
+///
+/// With `--redis URL` (or REDIS_URL) several instances share the resumable streams, ack ids
+/// and the agent-session registry, so a client resumes on any of them; without it everything
+/// stays in this process.
 ///
 /// On startup prints exactly one line to stdout:
 /// `agentwire-server listening on http://127.0.0.1:<port>`.
@@ -114,6 +122,12 @@ pub struct Cli {
     )]
     pub resume_grace_ms: u64,
 
+    /// Share resumable streams (/ws/stream, /ws/runs, /ws/agent-tracking, /ws/agui), ack ids
+    /// and the agent-session registry with every instance on this Redis, e.g.
+    /// redis://127.0.0.1:6379. While it is unreachable those endpoints close with 1013.
+    #[arg(long, env = "REDIS_URL", value_name = "URL")]
+    pub redis: Option<String>,
+
     /// No connection/control logging on stderr (the startup line is still printed).
     #[arg(long)]
     pub quiet: bool,
@@ -146,6 +160,8 @@ pub struct Config {
     pub resume_max_bytes: usize,
     pub resume_max_age: Duration,
     pub resume_grace: Duration,
+    /// The Redis URL to share state through (`None`: in memory).
+    pub redis: Option<String>,
     pub quiet: bool,
 }
 
@@ -168,6 +184,7 @@ impl Default for Config {
             resume_max_bytes: 8 << 20,
             resume_max_age: Duration::from_millis(120_000),
             resume_grace: Duration::from_millis(120_000),
+            redis: None,
             quiet: true,
         }
     }
@@ -226,6 +243,13 @@ impl Config {
         if cli.resume_max_age_ms == 0 || cli.resume_grace_ms == 0 {
             return Err("--resume-max-age-ms and --resume-grace-ms must be at least 1".into());
         }
+        if let Some(url) = cli.redis.as_deref().filter(|u| !u.trim().is_empty()) {
+            if !(url.starts_with("redis://") || url.starts_with("unix://")) {
+                return Err(format!(
+                    "--redis {url:?}: expected redis://HOST:PORT[/DB] (or unix:///path)"
+                ));
+            }
+        }
 
         Ok(Config {
             host: cli.host,
@@ -244,6 +268,7 @@ impl Config {
             resume_max_bytes: cli.resume_max_bytes,
             resume_max_age: Duration::from_millis(cli.resume_max_age_ms),
             resume_grace: Duration::from_millis(cli.resume_grace_ms),
+            redis: cli.redis.filter(|url| !url.trim().is_empty()),
             quiet: cli.quiet,
         })
     }
@@ -351,6 +376,17 @@ mod tests {
         assert_eq!(cfg.resume_max_age, Duration::from_secs(120));
         assert_eq!(cfg.resume_grace, Duration::from_secs(120));
         let cli = Cli::parse_from(["agentwire-server", "--resume-grace-ms", "0"]);
+        assert!(Config::from_cli(cli, None).is_err());
+    }
+
+    #[test]
+    fn redis_is_off_by_default_and_a_url_that_is_not_redis_is_rejected() {
+        let cfg = Config::from_cli(Cli::parse_from(["agentwire-server"]), None).unwrap();
+        assert_eq!(cfg.redis, None);
+        let cli = Cli::parse_from(["agentwire-server", "--redis", "redis://127.0.0.1:6379"]);
+        let cfg = Config::from_cli(cli, None).unwrap();
+        assert_eq!(cfg.redis.as_deref(), Some("redis://127.0.0.1:6379"));
+        let cli = Cli::parse_from(["agentwire-server", "--redis", "127.0.0.1:6379"]);
         assert!(Config::from_cli(cli, None).is_err());
     }
 

@@ -8,7 +8,9 @@ use std::time::Duration;
 
 use axum::body::Bytes;
 use axum::extract::ws::{Message, Utf8Bytes};
-use axum::extract::{DefaultBodyLimit, Query, State};
+use axum::extract::{DefaultBodyLimit, Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde_json::{json, Value};
@@ -17,9 +19,11 @@ use tokio::time::Instant;
 use crate::agent_script::Script;
 use crate::app::App;
 use crate::chaos;
+use crate::endpoints::runs::{is_valid_run_id, RunPlan};
 use crate::endpoints::Endpoint;
 use crate::params::{BadRequest, Params};
 use crate::session_runner::{Pace, SessionRun};
+use crate::started_runs::Started;
 
 /// Largest `/control/send` body: room for frames well beyond a client's own limit (to test
 /// it), small enough that a mistaken upload cannot exhaust memory.
@@ -42,6 +46,7 @@ pub fn router() -> Router<Arc<App>> {
         .route("/delay", post(delay))
         .route("/send", post(send))
         .route("/session", post(session))
+        .route("/runs/{run_id}", post(start_run))
         .route("/reset", post(reset))
         .route("/log", get(log))
         .layer(DefaultBodyLimit::max(MAX_CONTROL_BODY_BYTES))
@@ -65,7 +70,10 @@ async fn close(State(app): State<Arc<App>>, Query(q): Q) -> Reply {
     // What a server may put in a close frame (RFC 6455 7.4): the registered codes except the
     // reserved 1004-1006 and 1015, plus the 3000-4999 ranges. 1001, 1011 and 1012 are exactly
     // what real servers send on restart or crash, so clients must be testable against them.
-    if !((1000..=1003).contains(&code) || (1007..=1014).contains(&code) || (3000..=4999).contains(&code)) {
+    if !((1000..=1003).contains(&code)
+        || (1007..=1014).contains(&code)
+        || (3000..=4999).contains(&code))
+    {
         return Err(BadRequest(format!(
             "code must be 1000-1003, 1007-1014 or 3000-4999, got {code}"
         )));
@@ -172,7 +180,8 @@ async fn session(State(app): State<Arc<App>>, Query(q): Q) -> Reply {
         Script::for_message(message, None),
         pace,
         None,
-    );
+    )
+    .await;
     let session_id = run.session_id().to_string();
     tokio::spawn(run.run());
     app.note(format_args!("control: simulated {session_id}"));
@@ -180,6 +189,73 @@ async fn session(State(app): State<Arc<App>>, Query(q): Q) -> Reply {
     Ok(Json(
         json!({ "ok": true, "affected": watchers, "session_id": session_id }),
     ))
+}
+
+/// Most `tool_progress` events per tool a started run may be asked for.
+const MAX_PROGRESS_EVENTS: u64 = 10_000;
+
+/// `POST /control/runs/{run_id}?delay_ms=N&progress_events=M`: plays run `run_id` here, into
+/// the run's stream; `/ws/runs/{run_id}` on any instance (sharing `--redis`) shows it from its
+/// start. 409 if that run id is already started, 503 while Redis is unreachable.
+async fn start_run(
+    State(app): State<Arc<App>>,
+    Path(run_id): Path<String>,
+    Query(q): Q,
+) -> Result<Json<Value>, Response> {
+    let p = Params::new(&q);
+    p.only(&["delay_ms", "progress_events"])
+        .map_err(IntoResponse::into_response)?;
+    if !is_valid_run_id(&run_id) {
+        return Err(BadRequest(format!(
+            "run id {run_id:?}: use 1-64 letters, digits, '-', '_' or '.'"
+        ))
+        .into_response());
+    }
+    let event_delay = p
+        .u64("delay_ms", MAX_WINDOW_MS)
+        .map_err(IntoResponse::into_response)?
+        .map(Duration::from_millis)
+        .unwrap_or(app.config.event_delay);
+    let plan = match p
+        .u64("progress_events", MAX_PROGRESS_EVENTS)
+        .map_err(IntoResponse::into_response)?
+    {
+        None => RunPlan::Scripted,
+        Some(0) => {
+            return Err(BadRequest(format!(
+                "progress_events must be 1 to {MAX_PROGRESS_EVENTS}"
+            ))
+            .into_response())
+        }
+        Some(m) => RunPlan::ProgressEvents(m),
+    };
+    let pace = Pace {
+        event_delay,
+        tokens_per_sec: 0,
+    };
+    let refusal = |status: StatusCode, error: String| {
+        (status, Json(json!({ "ok": false, "error": error }))).into_response()
+    };
+    if app.store_down() {
+        return Err(refusal(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "redis unavailable: the run could not be stored".into(),
+        ));
+    }
+    match app.runs.start(&app, &run_id, pace, plan).await {
+        Ok(Started::Now) => {
+            app.note(format_args!("control: started run {run_id}"));
+            Ok(Json(json!({ "ok": true, "affected": 0, "run_id": run_id })))
+        }
+        Ok(Started::Already) => Err(refusal(
+            StatusCode::CONFLICT,
+            format!("run {run_id} is already started"),
+        )),
+        Err(e) => Err(refusal(
+            StatusCode::SERVICE_UNAVAILABLE,
+            format!("redis unavailable: {e}"),
+        )),
+    }
 }
 
 async fn reset(State(app): State<Arc<App>>, Query(q): Q) -> Reply {

@@ -55,6 +55,12 @@ impl Event {
         &self.text
     }
 
+    /// The frame without `seq` and where `seq` goes, for a store that numbers it itself
+    /// (Redis's append script splices `,"seq":N` in at that offset, as `with_seq` does).
+    pub fn parts(&self) -> (&str, usize) {
+        (&self.text, self.type_end)
+    }
+
     /// The frame with `"seq":<seq>` after the type.
     pub fn with_seq(&self, seq: u64) -> String {
         let mut out = String::with_capacity(self.text.len() + 24);
@@ -137,9 +143,48 @@ pub fn iso8601_from_unix_millis(millis: i64) -> String {
     out
 }
 
+/// Reads back what [`iso8601_from_unix_millis`] writes (`YYYY-MM-DDTHH:MM:SS.mmmZ`), for
+/// clients that measure how late an event arrived (days-from-civil, Howard Hinnant's).
+pub fn unix_millis_from_iso8601(text: &str) -> Option<i64> {
+    let b = text.as_bytes();
+    if b.len() != 24
+        || b[4] != b'-'
+        || b[7] != b'-'
+        || b[10] != b'T'
+        || b[19] != b'.'
+        || b[23] != b'Z'
+    {
+        return None;
+    }
+    let num = |from: usize, to: usize| -> Option<i64> { text.get(from..to)?.parse().ok() };
+    let (year, month, day) = (num(0, 4)?, num(5, 7)?, num(8, 10)?);
+    let (h, m, s, ms) = (num(11, 13)?, num(14, 16)?, num(17, 19)?, num(20, 23)?);
+    if !(1..=12).contains(&month) || !(1..=31).contains(&day) || h > 23 || m > 59 || s > 60 {
+        return None;
+    }
+    let y = year - i64::from(month <= 2);
+    let era = y.div_euclid(400);
+    let yoe = y.rem_euclid(400);
+    let mp = (month + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + day - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    let days = era * 146_097 + doe - 719_468;
+    Some(((days * 86_400) + h * 3600 + m * 60 + s) * 1000 + ms)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn iso8601_reads_back_what_it_writes() {
+        for millis in [0, 951_782_400_123, 1_735_689_599_999, 1_800_000_000_456] {
+            let text = iso8601_from_unix_millis(millis);
+            assert_eq!(unix_millis_from_iso8601(&text), Some(millis), "{text}");
+        }
+        assert_eq!(unix_millis_from_iso8601("2024-13-01T00:00:00.000Z"), None);
+        assert_eq!(unix_millis_from_iso8601("yesterday"), None);
+    }
 
     #[test]
     fn iso8601_formats_known_instants() {

@@ -19,10 +19,12 @@ pub mod event_log;
 pub mod events;
 pub mod http_layer;
 pub mod params;
+pub mod redis;
 pub mod registry;
 pub mod resume;
 pub mod session_runner;
 pub mod sessions;
+pub mod started_runs;
 pub mod static_files;
 
 use std::future::IntoFuture;
@@ -95,11 +97,47 @@ fn bind(addr: SocketAddr) -> io::Result<TcpListener> {
     socket.listen(1024)
 }
 
+/// How long startup waits for the Redis subscriber before giving up.
+const REDIS_STARTUP_WAIT: Duration = Duration::from_secs(3);
+
+/// Connects to `--redis` (if given) and starts what keeps the instance in step with it.
+async fn connect_shared(config: &Config) -> io::Result<Option<Arc<crate::redis::RedisBackend>>> {
+    let Some(url) = &config.redis else {
+        return Ok(None);
+    };
+    let backend = crate::redis::RedisBackend::connect(url, config)
+        .await
+        .map_err(io::Error::other)?;
+    Ok(Some(backend))
+}
+
 /// Binds `config.host:config.port` and serves until the handle is shut down or dropped.
 pub async fn start(config: Config) -> io::Result<ServerHandle> {
+    let shared = connect_shared(&config).await?;
     let listener = bind(SocketAddr::new(config.host, config.port))?;
     let addr = listener.local_addr()?;
-    let app = App::new(config);
+    let app = App::with_shared(config, shared.clone());
+    let mut supervisor = None;
+    if let Some(backend) = shared {
+        let observer = Arc::new(app::SharedStoreObserver(Arc::downgrade(&app)));
+        supervisor = Some(tokio::spawn(crate::redis::fanout::supervise(
+            backend.clone(),
+            observer,
+        )));
+        if timeout(REDIS_STARTUP_WAIT, backend.wait_up())
+            .await
+            .is_err()
+        {
+            if let Some(task) = supervisor {
+                task.abort();
+            }
+            return Err(io::Error::other(format!(
+                "cannot subscribe on Redis at {} within {REDIS_STARTUP_WAIT:?}",
+                backend.url
+            )));
+        }
+        app.resume.spawn_keep_alive();
+    }
     let router = app::router(app.clone());
 
     let (stop, stop_rx) = oneshot::channel::<()>();
@@ -121,6 +159,9 @@ pub async fn start(config: Config) -> io::Result<ServerHandle> {
         );
         // Either an explicit shutdown or the handle being dropped.
         let _ = stop_rx.await;
+        if let Some(supervisor) = supervisor {
+            supervisor.abort();
+        }
         let deadline = Instant::now() + SHUTDOWN_GRACE;
         let _ = stop_http.send(());
         serving_app.registry.begin_shutdown();

@@ -38,7 +38,7 @@ async fn serve(config: Config) -> ExitCode {
     let handle = match agentwire_server::start(config).await {
         Ok(handle) => handle,
         Err(e) => {
-            eprintln!("agentwire-server: cannot listen: {e}");
+            eprintln!("agentwire-server: cannot start: {e}");
             return ExitCode::FAILURE;
         }
     };

@@ -69,7 +69,7 @@ pub struct SessionRun {
 
 impl SessionRun {
     /// Registers the session (it is listed as active from now on) without starting it.
-    pub fn begin(
+    pub async fn begin(
         app: &Arc<App>,
         message: &str,
         script: Script,
@@ -83,7 +83,8 @@ impl SessionRun {
         };
         let session_id = app
             .sessions
-            .begin(source, message, script.lead.name, script.max_turns());
+            .begin(source, message, script.lead.name, script.max_turns())
+            .await;
         let outcome = Outcome {
             app: app.clone(),
             session_id,
@@ -268,7 +269,7 @@ impl SessionRun {
         if let Value::Object(map) = &mut fields {
             map.insert("session_id".into(), Value::from(self.session_id()));
         }
-        session.emit(&Event::new(kind, fields));
+        session.emit(&Event::new(kind, fields)).await;
         session.caught_up().await;
     }
 
@@ -286,7 +287,8 @@ impl SessionRun {
 }
 
 /// To every tracking session (each numbers it with its own seq), including those in their
-/// grace period, so a resuming tracking client misses nothing.
+/// grace period, so a resuming tracking client misses nothing. With Redis: those of every
+/// instance.
 fn broadcast(app: &App, kind: &str, fields: Value) {
     app.resume
         .broadcast(Endpoint::Tracking, &Event::new(kind, fields));
@@ -301,7 +303,7 @@ fn broadcast_status(
     message: &str,
 ) {
     let progress = progress
-        .or_else(|| app.sessions.get(session_id).map(|s| s.progress))
+        .or_else(|| app.sessions.get_here(session_id).map(|s| s.progress))
         .unwrap_or(0.0);
     broadcast(
         app,

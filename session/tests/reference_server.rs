@@ -204,7 +204,7 @@ async fn tracking_reports_sessions_agents_collaborations_and_logs() {
     let script = Script::for_message(message, None);
     let lead = script.lead.name;
     let run =
-        SessionRun::begin(server.app(), message, script, Pace { event_delay: Duration::ZERO, tokens_per_sec: 0 }, None);
+        SessionRun::begin(server.app(), message, script, Pace { event_delay: Duration::ZERO, tokens_per_sec: 0 }, None).await;
     let session_id = run.session_id().to_string();
     tokio::spawn(run.run());
     loop {

@@ -24,7 +24,7 @@ use axum::Json;
 use serde_json::{json, Value};
 use tokio::time::{sleep, sleep_until, Instant};
 
-use super::{admit, limits, pace, serve_one_way, Endpoint, WsQuery};
+use super::{admit, limits, pace, refuse_if_store_down, serve_one_way, Endpoint, WsQuery};
 use crate::agui_runs::AguiRun;
 use crate::agui_script::{events, parse_input, RunInput};
 use crate::app::App;
@@ -230,6 +230,9 @@ async fn serve(
     pace: Pace,
 ) {
     let conn = Connection::open(socket, Endpoint::Agui, &app, slot);
+    let Some(conn) = refuse_if_store_down(conn).await else {
+        return;
+    };
     // As /ws/runs: the run belongs to the session, and keeps playing through a drop.
     let link = Link::open(&app, Endpoint::Agui, &input.run_id);
     let session = link.session().clone();
@@ -244,8 +247,8 @@ async fn play_into_session(script: Vec<(&'static str, Value)>, session: Arc<Sess
     let mut pacer = Pacer::new(pace);
     for (kind, fields) in script {
         pacer.wait(kind).await;
-        session.emit(&Event::agui(kind, fields));
+        session.emit(&Event::agui(kind, fields)).await;
         session.caught_up().await;
     }
-    session.finish();
+    session.finish().await;
 }

@@ -24,6 +24,7 @@ use crate::app::App;
 use crate::connection::{Connection, Gone, Incoming};
 use crate::events::pong;
 use crate::params::{BadRequest, Params};
+use crate::redis::REDIS_UNAVAILABLE;
 use crate::registry::Slot;
 use crate::registry::SLOW_CONSUMER;
 use crate::resume::{Forwarded, Link, HELLO_WAIT};
@@ -159,12 +160,39 @@ pub async fn acknowledge(
         return Ok(true);
     };
     let app = conn.app();
-    let verdict = app.acks.check(endpoint, id, tokio::time::Instant::now());
+    let verdict = match &app.shared {
+        None => app.acks.check(endpoint, id, tokio::time::Instant::now()),
+        // Shared by every instance, so a message re-sent to another one is not acted on twice.
+        Some(shared) => match shared.check_ack(endpoint.name(), id).await {
+            Ok(verdict) => verdict,
+            Err(e) => {
+                // Acting without knowing could act twice, dropping it would lose it: close
+                // retryably, and the client re-sends it after its reconnection.
+                shared.report(format_args!(
+                    "cannot check ack id {id:?}: {e}; closing with 1013"
+                ));
+                conn.close_now(REDIS_UNAVAILABLE.0, REDIS_UNAVAILABLE.1);
+                return Err(Gone);
+            }
+        },
+    };
     if verdict == Verdict::Act {
         app.log.processed(endpoint, id);
     }
     conn.send_text(acks::ack_frame(id, verdict)).await?;
     Ok(verdict == Verdict::Act)
+}
+
+/// A resumable connection while Redis is unreachable: closed at once with 1013 "redis
+/// unavailable" (retryable; a browser only learns a reason through a close frame). Hands the
+/// connection back when it can be served.
+pub async fn refuse_if_store_down(conn: Connection) -> Option<Connection> {
+    if !conn.app().store_down() {
+        return Some(conn);
+    }
+    conn.close(REDIS_UNAVAILABLE.0, REDIS_UNAVAILABLE.1).await;
+    conn.finish().await;
+    None
 }
 
 /// The connection loop of a one-way resumable endpoint (/ws/runs, /ws/agui) once its work is

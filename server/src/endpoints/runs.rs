@@ -17,12 +17,13 @@ use axum::response::{IntoResponse, Response};
 use serde_json::{json, Value};
 use tokio::time::{sleep, Instant};
 
-use super::{admit, limits, pace, serve_one_way, Endpoint, WsQuery};
+use super::{admit, limits, pace, refuse_if_store_down, serve_one_way, Endpoint, WsQuery};
 use crate::agent_script::{fnv1a, mix, AGENTS};
 use crate::app::App;
 use crate::connection::Connection;
 use crate::events::Event;
 use crate::params::Params;
+use crate::redis::REDIS_UNAVAILABLE;
 use crate::registry::Slot;
 use crate::resume::{Link, Session, Work};
 use crate::session_runner::Pace;
@@ -66,15 +67,48 @@ async fn serve(socket: WebSocket, app: Arc<App>, slot: Slot, run_id: String, pac
         conn.finish().await;
         return;
     }
-    // The run belongs to the session, not the socket: it keeps playing through a drop, and
-    // a resumed connection continues after the last event it was sent.
-    let link = Link::open(&app, Endpoint::Runs, &run_id);
-    let session = link.session().clone();
-    let task = tokio::spawn(play(run_id.clone(), session.clone(), pace));
-    session.replace_work(Some(Work::new(run_id, task)));
-    drop(session);
-
+    let Some(conn) = refuse_if_store_down(conn).await else {
+        return;
+    };
+    let started = match app.runs.source(&app, &run_id).await {
+        Ok(started) => started,
+        Err(e) => {
+            if let Some(shared) = &app.shared {
+                shared.report(format_args!("cannot look up run {run_id}: {e}"));
+            }
+            conn.close(REDIS_UNAVAILABLE.0, REDIS_UNAVAILABLE.1).await;
+            conn.finish().await;
+            return;
+        }
+    };
+    let link = match started {
+        // Started with POST /control/runs/{run_id} (on any instance): show that run.
+        Some(source) => Link::open_following(&app, Endpoint::Runs, &run_id, source),
+        None => {
+            // The run belongs to the session, not the socket: it keeps playing through a
+            // drop, and a resumed connection continues after the last event it was sent.
+            let link = Link::open(&app, Endpoint::Runs, &run_id);
+            let session = link.session().clone();
+            let task = tokio::spawn(play(
+                run_id.clone(),
+                session.clone(),
+                pace,
+                RunPlan::Scripted,
+            ));
+            session.replace_work(Some(Work::new(run_id, task)));
+            link
+        }
+    };
     serve_one_way(conn, link, Endpoint::Runs).await;
+}
+
+/// How many `tool_progress` events each tool emits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RunPlan {
+    /// 3 to 5, derived from the run id (what /ws/runs has always played).
+    Scripted,
+    /// Exactly this many (`POST /control/runs/{id}?progress_events=M`).
+    ProgressEvents(u64),
 }
 
 struct Emitter {
@@ -93,12 +127,13 @@ impl Emitter {
         if let Value::Object(map) = &mut fields {
             map.insert("run_id".into(), Value::from(self.run_id.as_str()));
         }
-        self.session.emit(&Event::new(kind, fields));
+        self.session.emit(&Event::new(kind, fields)).await;
         self.session.caught_up().await;
     }
 }
 
-async fn play(run_id: String, session: Arc<Session>, pace: Pace) {
+/// Plays run `run_id` into `session`, from `boot` to `done`, then marks it finished.
+pub async fn play(run_id: String, session: Arc<Session>, pace: Pace, plan: RunPlan) {
     let seed = fnv1a(run_id.as_bytes());
     let agent_count = 1 + mix(seed) % 2;
     let mut out = Emitter {
@@ -138,7 +173,10 @@ async fn play(run_id: String, session: Arc<Session>, pace: Pace) {
                     json!({ "target": format!("item-{}", (h >> 16) % 1000 + k), "timeout_s": 30 });
                 let started = Instant::now();
                 out.emit("tool_start", json!({ "agent_id": agent_id, "task_id": task_id, "tool": tool, "params": params })).await;
-                let steps = 3 + (h >> (20 + k)) % 3;
+                let steps = match plan {
+                    RunPlan::Scripted => 3 + (h >> (20 + k)) % 3,
+                    RunPlan::ProgressEvents(m) => m,
+                };
                 for s in 1..=steps {
                     let progress = s as f64 / steps as f64;
                     let message = format!("{verb} {s}/{steps}");
@@ -165,7 +203,7 @@ async fn play(run_id: String, session: Arc<Session>, pace: Pace) {
         json!({ "status": "success", "tools_run": tool_runs }),
     )
     .await;
-    session.finish();
+    session.finish().await;
 }
 
 #[cfg(test)]

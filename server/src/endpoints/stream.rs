@@ -18,7 +18,7 @@ use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};
 use serde_json::{json, Value};
 
-use super::{acknowledge, admit, is_ping, limits, pace, Endpoint, WsQuery};
+use super::{acknowledge, admit, is_ping, limits, pace, refuse_if_store_down, Endpoint, WsQuery};
 use crate::agent_script::Script;
 use crate::app::App;
 use crate::connection::{Connection, Gone, Incoming};
@@ -49,7 +49,10 @@ pub async fn handler(
 }
 
 async fn serve(socket: WebSocket, app: Arc<App>, slot: Slot, pace: Pace) {
-    let mut conn = Connection::open(socket, Endpoint::Stream, &app, slot);
+    let conn = Connection::open(socket, Endpoint::Stream, &app, slot);
+    let Some(mut conn) = refuse_if_store_down(conn).await else {
+        return;
+    };
     let mut link = Link::open(&app, Endpoint::Stream, "");
     loop {
         // Nothing of the stream exists before the client's first frame, so no hold here:
@@ -117,7 +120,7 @@ async fn handle(conn: &Connection, link: &mut Link, pace: Pace, text: &str) -> R
                 }
                 None => json!({ "success": false }),
             };
-            session.emit(&Event::new("cancelled", reply));
+            session.emit(&Event::new("cancelled", reply)).await;
             Ok(())
         }
         other => {
@@ -159,12 +162,12 @@ async fn start_chat(conn: &Connection, link: &Link, pace: Pace, value: &Value) -
         if previous.stop().await {
             let reply =
                 json!({ "success": true, "session_id": session_id, "reason": "superseded" });
-            session.emit(&Event::new("cancelled", reply));
+            session.emit(&Event::new("cancelled", reply)).await;
         }
     }
 
     let script = Script::for_message(message, answer_tokens);
-    let run = SessionRun::begin(conn.app(), message, script, pace, Some(session.clone()));
+    let run = SessionRun::begin(conn.app(), message, script, pace, Some(session.clone())).await;
     let session_id = run.session_id().to_string();
     let task = tokio::spawn(run.run());
     session.replace_work(Some(Work::new(session_id, task)));

@@ -20,7 +20,9 @@ use axum::response::{IntoResponse, Response};
 use serde_json::{json, Value};
 use tokio::time::{sleep, sleep_until, Instant};
 
-use super::{acknowledge, admit, is_ping, limits, millis_param, Endpoint, WsQuery};
+use super::{
+    acknowledge, admit, is_ping, limits, millis_param, refuse_if_store_down, Endpoint, WsQuery,
+};
 use crate::app::App;
 use crate::connection::{Connection, Gone, Incoming};
 use crate::events::{error, event, pong, Event};
@@ -72,16 +74,19 @@ async fn serve(
     client_id: String,
     ping_after: Duration,
 ) {
-    let mut conn = Connection::open(socket, Endpoint::Tracking, &app, slot);
+    let conn = Connection::open(socket, Endpoint::Tracking, &app, slot);
     if !is_valid_client_id(&client_id) {
         // Accept, then close: a browser only learns the reason through a close frame.
         conn.close(1008, "invalid client id").await;
         conn.finish().await;
         return;
     }
+    let Some(mut conn) = refuse_if_store_down(conn).await else {
+        return;
+    };
     let mut link = Link::open(&app, Endpoint::Tracking, &client_id);
     // The first event of a fresh feed; a resumed feed already had its own.
-    link.session().offer(&active_sessions(&app));
+    link.session().offer(&active_sessions(&app).await).await;
     heartbeat_loop(&mut conn, &mut link, &app, ping_after).await;
     link.end().await;
     conn.finish().await;
@@ -132,7 +137,7 @@ async fn heartbeat_loop(conn: &mut Connection, link: &mut Link, app: &App, ping_
                 };
                 let sent = match reply {
                     Some(Reply::Event(event)) => {
-                        link.session().offer(&event);
+                        link.session().offer(&event).await;
                         Ok(())
                     }
                     Some(Reply::Direct(frame)) => conn.send_text(frame).await,
@@ -166,8 +171,8 @@ async fn heartbeat_loop(conn: &mut Connection, link: &mut Link, app: &App, ping_
     }
 }
 
-fn active_sessions(app: &App) -> Event {
-    let sessions = app.sessions.active();
+async fn active_sessions(app: &App) -> Event {
+    let sessions = app.sessions.active().await;
     Event::new(
         "active_sessions",
         json!({ "data": { "total_sessions": sessions.len(), "sessions": sessions } }),
@@ -217,20 +222,20 @@ async fn answer(
                     "get_session_state needs session_id",
                 ))));
             };
-            let state = app.sessions.get(session_id);
+            let state = app.sessions.get(session_id).await;
             Some(Reply::Event(Event::new(
                 "session_state",
                 json!({ "session_id": session_id, "state": state }),
             )))
         }
         "get_session_logs" => {
-            let logs = app.sessions.logs(session_id);
+            let logs = app.sessions.logs(session_id).await;
             Some(Reply::Event(Event::new(
                 "session_logs",
                 json!({ "session_id": session_id, "logs": logs }),
             )))
         }
-        "get_active_sessions" => Some(Reply::Event(active_sessions(app))),
+        "get_active_sessions" => Some(Reply::Event(active_sessions(app).await)),
         other => Some(Reply::Direct(error(&format!(
             "Unknown message type \"{other}\""
         )))),

@@ -69,6 +69,8 @@ pub struct ReplayBuffer {
     /// Dropped events as runs `(last seq of the run, cause)`, oldest first: the run holding
     /// seq `s` is the first whose end is ≥ `s`.
     dropped: VecDeque<(u64, Lost)>,
+    /// The position this buffer joined its stream at (0: from the first event).
+    base: u64,
 }
 
 impl ReplayBuffer {
@@ -80,7 +82,36 @@ impl ReplayBuffer {
             last_seq: 0,
             pushed_bytes: 0,
             dropped: VecDeque::new(),
+            base: 0,
         }
+    }
+
+    /// A buffer whose first event will be `after + 1`: this instance's window of a stream
+    /// kept elsewhere (Redis), joined at a resumed position. Events up to `after` were never
+    /// held here, so a replay from before it is refused as evicted.
+    pub fn starting_after(bounds: Bounds, after: u64) -> ReplayBuffer {
+        ReplayBuffer {
+            last_seq: after,
+            base: after,
+            ..ReplayBuffer::new(bounds)
+        }
+    }
+
+    /// The position the buffer joined its stream at; no socket is ever behind it.
+    pub fn base(&self) -> u64 {
+        self.base
+    }
+
+    /// Joins the stream at `after` instead of its start, if nothing was pushed yet: for a
+    /// fresh reader of a stream that already dropped its first events (its client sees the
+    /// seqs jump, which the protocol reports as a gap). False if events were pushed.
+    pub fn rebase(&mut self, after: u64) -> bool {
+        if self.base != 0 || self.last_seq != 0 || after == 0 {
+            return false;
+        }
+        self.base = after;
+        self.last_seq = after;
+        true
     }
 
     /// The seq of the last event pushed; the next one gets `last_seq() + 1`.
@@ -230,6 +261,31 @@ mod tests {
         assert_eq!(frames(b.replay_after(2, now)), ["e3", "e4", "e5"]);
         assert_eq!(frames(b.replay_after(5, now)), Vec::<String>::new());
         assert_eq!(frames(b.replay_after(0, now)).len(), 5);
+    }
+
+    #[test]
+    fn a_buffer_joined_mid_stream_numbers_on_from_there() {
+        let now = Instant::now();
+        let mut b = ReplayBuffer::starting_after(bounds(100, 1 << 20, 60_000), 41);
+        assert_eq!(frames(b.replay_after(41, now)), Vec::<String>::new());
+        assert_eq!(b.push("e42".into(), now), 42);
+        assert_eq!(frames(b.replay_after(41, now)), ["e42"]);
+        assert_eq!(b.replay_after(40, now), Replay::Lost(Lost::Evicted));
+    }
+
+    #[test]
+    fn only_a_buffer_that_holds_nothing_from_the_start_is_rebased() {
+        let now = Instant::now();
+        let mut b = ReplayBuffer::new(bounds(100, 1 << 20, 60_000));
+        assert!(b.rebase(16));
+        assert_eq!(b.push("e17".into(), now), 17);
+        assert_eq!(b.replay_after(0, now), Replay::Lost(Lost::Evicted));
+        assert!(!b.rebase(20), "events were pushed");
+        let mut joined = ReplayBuffer::starting_after(bounds(100, 1 << 20, 60_000), 5);
+        assert!(
+            !joined.rebase(9),
+            "a resumed position is never skipped past"
+        );
     }
 
     #[test]

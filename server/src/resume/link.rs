@@ -11,6 +11,7 @@ use tokio::task::JoinHandle;
 
 use super::handshake::{is_resume, parse_hello};
 use super::session::{Forwarded, Session};
+use super::store::RunSource;
 use crate::app::App;
 use crate::connection::{Connection, Gone};
 use crate::endpoints::Endpoint;
@@ -57,6 +58,23 @@ impl Link {
         }
     }
 
+    /// A fresh session showing a started run from its first event (`POST /control/runs`).
+    pub fn open_following(
+        app: &Arc<App>,
+        endpoint: Endpoint,
+        key: &str,
+        source: RunSource,
+    ) -> Link {
+        Link {
+            app: app.clone(),
+            session: app.resume.create_following(endpoint, key, source),
+            mode: Mode::Undecided,
+            epoch: 0,
+            forwarder: None,
+            seen_frame: false,
+        }
+    }
+
     /// The session this connection feeds and reads (changes when a resume succeeds).
     pub fn session(&self) -> &Arc<Session> {
         &self.session
@@ -93,7 +111,8 @@ impl Link {
         let outcome = self
             .app
             .resume
-            .resume(hello.as_ref(), &self.session, &conn.shared());
+            .resume(hello.as_ref(), &self.session, &conn.shared())
+            .await;
         self.session = outcome.session;
         self.epoch = outcome.epoch;
         self.mode = Mode::Resumable;

@@ -5,11 +5,13 @@
 //!
 //! - [`buffer`]: the bounded replay buffer (pure, tested on explicit instants);
 //! - [`session`]: one session: numbering, the forwarder that feeds the attached socket;
+//! - [`follower`]: filling a session from a stream kept elsewhere (Redis, a started run);
 //! - [`store`]: all sessions, the resume decision, the grace period;
 //! - [`handshake`]: the `resume` and `welcome` frames;
 //! - [`link`]: what each resumable endpoint does with them on one connection.
 
 pub mod buffer;
+pub mod follower;
 pub mod handshake;
 pub mod link;
 pub mod session;
@@ -17,4 +19,4 @@ pub mod store;
 
 pub use link::{Link, HELLO_WAIT};
 pub use session::{Forwarded, Session, Work};
-pub use store::SessionStore;
+pub use store::{RunSource, SessionStore};

@@ -9,7 +9,7 @@
 
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use axum::extract::ws::Message;
+use axum::extract::ws::{Message, Utf8Bytes};
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 use tokio::time::Instant;
@@ -18,7 +18,33 @@ use super::buffer::{Bounds, Replay, ReplayBuffer};
 use crate::connection::{ConnShared, Outbox};
 use crate::endpoints::Endpoint;
 use crate::events::Event;
+use crate::redis::{RedisBackend, REDIS_UNAVAILABLE};
 use crate::registry::SLOW_CONSUMER;
+
+/// Where a session's events are numbered and kept.
+pub enum Origin {
+    /// In this process: `emit` numbers the event and holds it in the buffer.
+    Local,
+    /// In Redis, shared by every instance: `emit` appends to `stream` there (the seq is the
+    /// stream's), and the buffer is this instance's window of that stream, filled by a
+    /// follower task. Replay and live delivery stay the same path as in memory.
+    Shared {
+        backend: Arc<RedisBackend>,
+        stream: String,
+    },
+}
+
+/// What became of an event handed to a session by its follower.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Delivered {
+    Held,
+    /// Already held (a replayed notice): ignored.
+    Already,
+    /// Not the next one: events in between are missing.
+    Gap,
+    /// The session is discarded.
+    Gone,
+}
 
 /// Events a forwarder takes from the buffer per lock.
 const FORWARD_BATCH: usize = 64;
@@ -73,6 +99,8 @@ struct State {
     finished: bool,
     discarded: bool,
     work: Option<Work>,
+    /// The task that fills the buffer from elsewhere (a Redis stream, a started run).
+    follower: Option<JoinHandle<()>>,
 }
 
 pub struct Session {
@@ -96,6 +124,7 @@ pub struct Session {
     window_bytes: u64,
     /// How far a broadcast may run ahead before the client counts as a slow consumer.
     slow_limit: u64,
+    origin: Origin,
 }
 
 impl Session {
@@ -105,21 +134,25 @@ impl Session {
         key: String,
         bounds: Bounds,
         max_outbound_frames: usize,
+        origin: Origin,
+        after: u64,
     ) -> Session {
         Session {
             id,
             endpoint,
             key,
             state: Mutex::new(State {
-                buffer: ReplayBuffer::new(bounds),
+                buffer: ReplayBuffer::starting_after(bounds, after),
                 attached: None,
                 next_epoch: 0,
                 detached_at: Some(Instant::now()),
                 finished: false,
                 discarded: false,
                 work: None,
+                follower: None,
             }),
-            published: watch::Sender::new(0),
+            origin,
+            published: watch::Sender::new(after),
             progress: watch::Sender::new(0),
             window: max_outbound_frames.min(bounds.max_events).max(1) as u64,
             window_bytes: (bounds.max_bytes / 2).max(1) as u64,
@@ -136,16 +169,62 @@ impl Session {
     }
 
     /// Numbers the event, holds it for replay and wakes the forwarder. Returns its seq (0 if
-    /// the session is already discarded).
-    pub fn emit(&self, event: &Event) -> u64 {
-        self.push(event, false)
+    /// the session is already discarded, or the shared store refused it: then the session
+    /// is closed with 1013 and discarded, nothing is lost silently).
+    pub async fn emit(&self, event: &Event) -> u64 {
+        match &self.origin {
+            Origin::Local => self.push(event, false),
+            Origin::Shared { backend, stream } => self.append(backend, stream, event).await,
+        }
     }
 
     /// [`emit`](Self::emit) for broadcasts, which never wait: a socket that falls more than
     /// a queue's worth behind is closed as a slow consumer (1013), as the registry does for
-    /// raw frames. A silenced socket is our simulated outage and is left alone.
-    pub fn offer(&self, event: &Event) -> u64 {
+    /// raw frames. A silenced socket is our simulated outage and is left alone. (In Redis,
+    /// the follower applies that rule as the event arrives.)
+    pub async fn offer(&self, event: &Event) -> u64 {
+        match &self.origin {
+            Origin::Local => self.push(event, true),
+            Origin::Shared { backend, stream } => self.append(backend, stream, event).await,
+        }
+    }
+
+    /// [`offer`](Self::offer) of a session held in this process (in-memory broadcasts,
+    /// which cannot wait).
+    pub(crate) fn offer_here(&self, event: &Event) -> u64 {
         self.push(event, true)
+    }
+
+    async fn append(&self, backend: &RedisBackend, stream: &str, event: &Event) -> u64 {
+        if self.is_discarded() {
+            return 0;
+        }
+        match backend.append(stream, event).await {
+            Ok(seq) => seq,
+            Err(e) => {
+                backend.report(format_args!(
+                    "cannot append to stream {stream} (session {}): {e}; closing it with 1013",
+                    self.id
+                ));
+                self.fail(REDIS_UNAVAILABLE.0, REDIS_UNAVAILABLE.1);
+                0
+            }
+        }
+    }
+
+    /// The Redis stream this session reads, if it lives in Redis.
+    pub fn stream(&self) -> Option<&str> {
+        match &self.origin {
+            Origin::Local => None,
+            Origin::Shared { stream, .. } => Some(stream),
+        }
+    }
+
+    pub fn backend(&self) -> Option<&Arc<RedisBackend>> {
+        match &self.origin {
+            Origin::Local => None,
+            Origin::Shared { backend, .. } => Some(backend),
+        }
     }
 
     fn push(&self, event: &Event, shed_slow: bool) -> u64 {
@@ -157,16 +236,110 @@ impl Session {
             let seq = st.buffer.last_seq() + 1;
             st.buffer.push(event.with_seq(seq).into(), Instant::now());
             if shed_slow {
-                if let Some(a) = &st.attached {
-                    if seq - a.cursor > self.slow_limit && !a.shared.is_silenced() {
-                        a.shared.close(SLOW_CONSUMER.0, SLOW_CONSUMER.1);
-                    }
-                }
+                self.shed_if_slow(&st, seq);
             }
             seq
         };
         self.published.send_replace(seq);
         seq
+    }
+
+    fn shed_if_slow(&self, st: &State, seq: u64) {
+        if let Some(a) = &st.attached {
+            if seq - a.cursor > self.slow_limit && !a.shared.is_silenced() {
+                a.shared.close(SLOW_CONSUMER.0, SLOW_CONSUMER.1);
+            }
+        }
+    }
+
+    /// Holds event `seq` (already numbered elsewhere, its frame final) if it is the next one.
+    /// Producers elsewhere cannot be paced by this socket, so one that falls a queue's worth
+    /// behind is a slow consumer, as with broadcasts.
+    pub(crate) fn deliver(&self, seq: u64, frame: String) -> Delivered {
+        {
+            let mut st = self.lock();
+            if st.discarded {
+                return Delivered::Gone;
+            }
+            let next = st.buffer.last_seq() + 1;
+            if seq < next {
+                return Delivered::Already;
+            }
+            if seq > next {
+                return Delivered::Gap;
+            }
+            st.buffer.push(frame.into(), Instant::now());
+            self.shed_if_slow(&st, seq);
+        }
+        self.published.send_replace(seq);
+        Delivered::Held
+    }
+
+    /// A fresh session following a stream whose events up to `after` were already dropped
+    /// (the count bound of a long run): it starts at `after + 1`. Only before anything was
+    /// held: a resumed position is never skipped past (that would lose events silently).
+    pub(crate) fn skip_to(&self, after: u64) -> bool {
+        let mut st = self.lock();
+        if st.discarded || !st.buffer.rebase(after) {
+            return false;
+        }
+        if let Some(a) = st.attached.as_mut() {
+            a.cursor = a.cursor.max(after);
+        }
+        true
+    }
+
+    /// The seq of the oldest event held (for a session that copies this one's events).
+    pub(crate) fn first_held(&self) -> Option<u64> {
+        let st = self.lock();
+        (st.buffer.held_events() > 0)
+            .then(|| st.buffer.last_seq() + 1 - st.buffer.held_events() as u64)
+    }
+
+    /// Closes the attached socket (if any) with `code` and discards the session: what it
+    /// holds can no longer be trusted to be complete.
+    pub(crate) fn fail(&self, code: u16, reason: &str) {
+        if let Some(a) = self.lock().attached.as_ref() {
+            a.shared.close(code, reason);
+        }
+        self.discard();
+    }
+
+    pub(crate) fn set_follower(&self, follower: JoinHandle<()>) {
+        let mut st = self.lock();
+        if st.discarded {
+            follower.abort();
+            return;
+        }
+        if let Some(old) = st.follower.replace(follower) {
+            old.abort();
+        }
+    }
+
+    /// Wakes on every event (and the finish): for sessions that copy this one's events.
+    pub(crate) fn subscribe_published(&self) -> watch::Receiver<u64> {
+        self.published.subscribe()
+    }
+
+    /// A batch of the held events after `after`, and whether they end the work (finished,
+    /// and nothing after them); `None` if the first of them is no longer held.
+    pub(crate) fn events_after(&self, after: u64) -> Option<(Vec<Utf8Bytes>, bool)> {
+        let st = self.lock();
+        let batch = st.buffer.next_after(after, FORWARD_BATCH)?;
+        let ends = st.finished && st.buffer.last_seq() == after + batch.len() as u64;
+        Some((batch, ends))
+    }
+
+    /// Whether a socket is attached (for the Redis keep-alive).
+    pub fn is_attached(&self) -> bool {
+        self.lock().attached.is_some()
+    }
+
+    /// Drops the attached socket without a close frame (the session was resumed elsewhere).
+    pub fn drop_attached(&self) {
+        if let Some(a) = self.lock().attached.as_ref() {
+            a.shared.drop_abruptly();
+        }
     }
 
     /// Waits while an attached socket is more than the window behind: the producer's pace is
@@ -190,7 +363,25 @@ impl Session {
     }
 
     /// Marks the work done: once everything is forwarded, the forwarder reports `Complete`.
-    pub fn finish(&self) {
+    /// In Redis the mark is an entry of the stream, so every instance's followers see it.
+    pub async fn finish(&self) {
+        match &self.origin {
+            Origin::Local => self.finished_here(),
+            Origin::Shared { backend, stream } => {
+                if let Err(e) = backend.finish(stream).await {
+                    backend.report(format_args!(
+                        "cannot mark stream {stream} finished: {e}; closing session {} with 1013",
+                        self.id
+                    ));
+                    self.fail(REDIS_UNAVAILABLE.0, REDIS_UNAVAILABLE.1);
+                }
+            }
+        }
+    }
+
+    /// The work behind the events held here is done (by the producer itself, or a follower
+    /// that read the finish mark).
+    pub(crate) fn finished_here(&self) {
         self.lock().finished = true;
         self.published.send_modify(|_| {});
     }
@@ -240,7 +431,8 @@ impl Session {
         let attachment = Attachment {
             epoch,
             shared: shared.clone(),
-            cursor,
+            // Nothing before the buffer's base is held here, nor will be.
+            cursor: cursor.max(st.buffer.base()),
         };
         let previous = st.attached.replace(attachment);
         drop(st);
@@ -281,14 +473,17 @@ impl Session {
 
     /// Ends the session for good: its work is aborted and nothing more is emitted.
     pub(super) fn discard(&self) {
-        let work = {
+        let (work, follower) = {
             let mut st = self.lock();
             st.discarded = true;
             st.attached = None;
-            st.work.take()
+            (st.work.take(), st.follower.take())
         };
         if let Some(work) = work {
             work.task.abort();
+        }
+        if let Some(follower) = follower {
+            follower.abort();
         }
         self.published.send_modify(|_| {});
         self.progress.send_modify(|n| *n += 1);

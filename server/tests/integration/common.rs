@@ -306,3 +306,184 @@ pub fn types(events: &[Value]) -> Vec<&str> {
         .map(|e| e["type"].as_str().unwrap_or("?"))
         .collect()
 }
+
+/// A real `redis-server` on a free loopback port, without persistence, killed on drop.
+pub struct RedisServer {
+    child: Option<std::process::Child>,
+    pub port: u16,
+}
+
+/// A port nobody listens on right now (the kernel's pick; free again once we let go).
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free loopback port")
+}
+
+impl RedisServer {
+    pub fn start() -> RedisServer {
+        RedisServer::start_on(free_port())
+    }
+
+    /// Starts (or restarts) Redis on `port` and waits until it accepts connections.
+    pub fn start_on(port: u16) -> RedisServer {
+        let child = std::process::Command::new("redis-server")
+            .args(["--port", &port.to_string(), "--bind", "127.0.0.1"])
+            .args(["--save", "", "--appendonly", "no"])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap_or_else(|e| {
+                panic!(
+                    "cannot run redis-server ({e}): the Redis tests need it on PATH; install it with \
+                     `apt-get install redis-server` or `bash scripts/setup.sh`"
+                )
+            });
+        let redis = RedisServer {
+            child: Some(child),
+            port,
+        };
+        let deadline = std::time::Instant::now() + PATIENCE;
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "redis-server did not listen on 127.0.0.1:{port} within {PATIENCE:?}"
+            );
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        redis
+    }
+
+    pub fn url(&self) -> String {
+        format!("redis://127.0.0.1:{}", self.port)
+    }
+
+    /// Sends one command (RESP) and returns the first line of the reply.
+    pub fn command(&self, args: &[&str]) -> String {
+        use std::io::{BufRead, Write};
+        let mut stream =
+            std::net::TcpStream::connect(("127.0.0.1", self.port)).expect("connect to redis");
+        let mut request = format!("*{}\r\n", args.len());
+        for arg in args {
+            request.push_str(&format!("${}\r\n{arg}\r\n", arg.len()));
+        }
+        stream
+            .write_all(request.as_bytes())
+            .expect("send a redis command");
+        let mut line = String::new();
+        std::io::BufReader::new(stream)
+            .read_line(&mut line)
+            .expect("a redis reply");
+        line.trim_end().to_string()
+    }
+
+    /// Kills it at once (SIGKILL) and waits until it is gone.
+    pub fn kill(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
+impl Drop for RedisServer {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+/// The `agentwire-server` binary as a child process on port 0 (killed on drop), with its
+/// stderr kept for assertions.
+pub struct Instance {
+    child: std::process::Child,
+    pub port: u16,
+    stderr: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
+}
+
+impl Instance {
+    /// Starts an instance on `redis` (no pacing unless `extra` asks) and reads its port from
+    /// the startup line.
+    pub fn start(redis: &RedisServer, extra: &[&str]) -> Instance {
+        use std::io::BufRead;
+        let url = redis.url();
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_agentwire-server"))
+            .args(["--port", "0", "--redis", &url])
+            .args(["--event-delay-ms", "0", "--tokens-per-sec", "0"])
+            .args(extra)
+            .env_remove("PORT")
+            .env_remove("REDIS_URL")
+            .env_remove("AGENTWIRE_TOKENS")
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("spawn agentwire-server");
+        let stderr = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let lines = stderr.clone();
+        let pipe = child.stderr.take().expect("stderr");
+        std::thread::spawn(move || {
+            for line in std::io::BufReader::new(pipe).lines() {
+                let Ok(line) = line else { return };
+                if let Ok(mut lines) = lines.lock() {
+                    lines.push(line);
+                }
+            }
+        });
+        let stdout = child.stdout.take().expect("stdout");
+        let mut line = String::new();
+        std::io::BufReader::new(stdout)
+            .read_line(&mut line)
+            .expect("read the startup line");
+        let port = line
+            .trim_end()
+            .strip_prefix("agentwire-server listening on http://127.0.0.1:")
+            .and_then(|p| p.parse().ok())
+            .unwrap_or_else(|| {
+                panic!(
+                    "unexpected startup line {line:?}; stderr: {:?}",
+                    stderr.lock().map(|l| l.clone()).unwrap_or_default()
+                )
+            });
+        Instance {
+            child,
+            port,
+            stderr,
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("ws://127.0.0.1:{}{path}", self.port)
+    }
+
+    pub async fn ws(&self, path: &str) -> Ws {
+        let (ws, _) = timeout(PATIENCE, connect_async(self.url(path)))
+            .await
+            .expect("connect in time")
+            .unwrap_or_else(|e| panic!("connect {path}: {e}"));
+        ws
+    }
+
+    pub async fn post(&self, path: &str) -> HttpReply {
+        http(self.port, "POST", path, b"").await
+    }
+
+    pub async fn get(&self, path: &str) -> HttpReply {
+        http(self.port, "GET", path, b"").await
+    }
+
+    /// kill -9: the process vanishes without closing anything.
+    pub fn kill_9(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+
+    pub fn stderr(&self) -> String {
+        self.stderr.lock().map(|l| l.join("\n")).unwrap_or_default()
+    }
+}
+
+impl Drop for Instance {
+    fn drop(&mut self) {
+        self.kill_9();
+    }
+}

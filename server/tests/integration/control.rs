@@ -91,7 +91,14 @@ async fn close_rejects_codes_a_server_may_not_send() {
             .status,
         400
     );
-    for good in ["code=1000", "code=1001", "code=1011", "code=1012", "code=3000", "code=4999"] {
+    for good in [
+        "code=1000",
+        "code=1001",
+        "code=1011",
+        "code=1012",
+        "code=3000",
+        "code=4999",
+    ] {
         assert_eq!(
             server
                 .post(&format!("/control/close?{good}"), b"")

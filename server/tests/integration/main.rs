@@ -9,6 +9,7 @@ mod cors;
 mod echo_bench;
 mod limits;
 mod mission;
+mod redis;
 mod resume;
 mod runs;
 mod stream;

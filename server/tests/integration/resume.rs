@@ -409,6 +409,7 @@ async fn messages_with_an_id_are_acked_acted_on_once_and_listed_as_processed() {
             .app()
             .sessions
             .get(events[0]["session_id"].as_str().unwrap())
+            .await
             .map(|s| s.message),
         Some("once".to_string())
     );

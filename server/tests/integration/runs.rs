@@ -97,3 +97,72 @@ async fn an_invalid_run_id_is_closed_with_1008() {
     let mut ws = server.ws("/ws/runs/bad%20id").await;
     assert_eq!(expect_close(&mut ws).await.0, 1008);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_run_started_over_control_is_shown_from_its_start_to_every_viewer_in_memory() {
+    let server = server().await;
+    let reply = server
+        .post("/control/runs/started-1?delay_ms=20&progress_events=3", b"")
+        .await;
+    assert_eq!(
+        reply.status,
+        200,
+        "{}",
+        String::from_utf8_lossy(&reply.body)
+    );
+    assert_eq!(reply.json()["run_id"], "started-1");
+    assert_eq!(
+        server.post("/control/runs/started-1", b"").await.status,
+        409,
+        "a run id is started once"
+    );
+    assert_eq!(server.post("/control/runs/bad%20id", b"").await.status, 400);
+    assert_eq!(
+        server
+            .post("/control/runs/r?progress_events=0", b"")
+            .await
+            .status,
+        400
+    );
+
+    // Two viewers joining while it plays both see it from boot, seq for seq: one run, not a
+    // run of their own each.
+    let (first, code) = run_events(&server, "started-1").await;
+    assert_eq!(code, 1000);
+    let (second, code) = run_events(&server, "started-1").await;
+    assert_eq!(code, 1000);
+    assert_eq!(first, second, "the same stream, timestamps included");
+    let kinds = types(&first);
+    assert_eq!(kinds.first(), Some(&"boot"));
+    assert_eq!(kinds.last(), Some(&"done"));
+    let seqs: Vec<u64> = first.iter().map(|e| e["seq"].as_u64().unwrap()).collect();
+    assert_eq!(seqs, (1..=first.len() as u64).collect::<Vec<_>>());
+    let tools = kinds.iter().filter(|k| **k == "tool_start").count();
+    let progress = kinds.iter().filter(|k| **k == "tool_progress").count();
+    assert_eq!(progress, 3 * tools);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_viewer_joining_a_started_run_past_its_count_bound_starts_at_the_oldest_held_event() {
+    let server = server_with(|c| c.resume_max_events = 4).await;
+    // Paced, so a viewer attached from the start keeps up with a 4-event window.
+    let reply = server
+        .post("/control/runs/long-mem?progress_events=3&delay_ms=5", b"")
+        .await;
+    assert_eq!(reply.status, 200);
+    // A first viewer (resuming: attached at once) to know the run is over.
+    let mut first = server.ws("/ws/runs/long-mem").await;
+    send_json(
+        &mut first,
+        serde_json::json!({"type":"resume","v":1,"session":null,"after":0}),
+    )
+    .await;
+    assert_eq!(events_until(&mut first, "done").await[0]["type"], "welcome");
+    let (events, code) = run_events(&server, "long-mem").await;
+    assert_eq!(code, 1000);
+    let seqs: Vec<u64> = events.iter().map(|e| e["seq"].as_u64().unwrap()).collect();
+    assert_eq!(seqs.len(), 4, "{seqs:?}");
+    assert!(seqs[0] > 1);
+    assert_eq!(seqs, (seqs[0]..seqs[0] + 4).collect::<Vec<_>>());
+    assert_eq!(events.last().unwrap()["type"], "done");
+}

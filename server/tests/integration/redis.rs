@@ -1,0 +1,415 @@
+//! Several real `agentwire-server` processes sharing one real `redis-server` (each test starts
+//! its own Redis on a free loopback port, without persistence): runs, chats, acks and the
+//! tracking registry across instances, a kill -9 of an instance, and Redis itself going away
+//! and coming back. Needs `redis-server` on PATH (the tests fail, saying so, without it).
+
+use std::collections::HashSet;
+use std::time::Duration;
+
+use futures_util::SinkExt;
+use serde_json::{json, Value};
+use tokio_tungstenite::tungstenite::Message;
+
+use crate::common::*;
+
+/// Opens the resume handshake on a fresh connection; returns the welcome.
+async fn hello(ws: &mut Ws, session: Option<&str>, after: u64) -> Value {
+    send_json(
+        ws,
+        json!({"type":"resume","v":1,"session":session,"after":after}),
+    )
+    .await;
+    let welcome = next_json(ws).await;
+    assert_eq!(welcome["type"], "welcome", "{welcome}");
+    welcome
+}
+
+fn seq(event: &Value) -> u64 {
+    event["seq"]
+        .as_u64()
+        .unwrap_or_else(|| panic!("no seq: {event}"))
+}
+
+/// Sequenced events until `stop` says so (inclusive).
+async fn sequenced_until(ws: &mut Ws, stop: impl Fn(&Value) -> bool) -> Vec<Value> {
+    let mut events = Vec::new();
+    loop {
+        let event = next_json(ws).await;
+        if event.get("seq").is_none() {
+            continue; // acks, pongs: not part of the stream
+        }
+        let done = stop(&event);
+        events.push(event);
+        if done {
+            return events;
+        }
+    }
+}
+
+/// Asserts seqs `1..=n` exactly once each and in order.
+fn assert_complete_and_ordered(events: &[Value]) {
+    let seqs: Vec<u64> = events.iter().map(seq).collect();
+    let expected: Vec<u64> = (1..=seqs.len() as u64).collect();
+    let unique: HashSet<u64> = seqs.iter().copied().collect();
+    assert_eq!(unique.len(), seqs.len(), "duplicated seqs: {seqs:?}");
+    assert_eq!(seqs, expected, "lost or reordered events");
+}
+
+async fn start_run(instance: &Instance, path: &str) {
+    let reply = instance.post(path).await;
+    assert_eq!(
+        reply.status,
+        200,
+        "{path}: {}",
+        String::from_utf8_lossy(&reply.body)
+    );
+}
+
+#[tokio::test]
+async fn run_started_on_one_instance_reaches_a_client_on_another() {
+    let redis = RedisServer::start();
+    let a = Instance::start(&redis, &[]);
+    let b = Instance::start(&redis, &[]);
+    start_run(&b, "/control/runs/shared-1?delay_ms=5&progress_events=2").await;
+
+    let mut ws = a.ws("/ws/runs/shared-1").await;
+    let events = sequenced_until(&mut ws, |e| e["type"] == "done").await;
+    assert_eq!(expect_close(&mut ws).await.0, 1000);
+
+    assert_eq!(events[0]["type"], "boot");
+    assert!(events.iter().all(|e| e["run_id"] == "shared-1"));
+    assert_complete_and_ordered(&events);
+    let tools = types(&events)
+        .iter()
+        .filter(|t| **t == "tool_start")
+        .count();
+    let progress = types(&events)
+        .iter()
+        .filter(|t| **t == "tool_progress")
+        .count();
+    assert!(tools > 0);
+    assert_eq!(progress, 2 * tools, "progress_events=2 per tool");
+
+    // Started once: a second start of the same run id, on either instance, is refused.
+    assert_eq!(a.post("/control/runs/shared-1").await.status, 409);
+    assert_eq!(b.post("/control/runs/shared-1").await.status, 409);
+}
+
+#[tokio::test]
+async fn client_resumes_on_another_instance_after_kill_9() {
+    let redis = RedisServer::start();
+    let mut a = Instance::start(&redis, &[]);
+    let b = Instance::start(&redis, &[]);
+    // Long enough (~60 events, 25 ms apart) to kill A mid-run.
+    start_run(&b, "/control/runs/killed-1?delay_ms=25&progress_events=10").await;
+
+    let mut ws = a.ws("/ws/runs/killed-1").await;
+    let welcome = hello(&mut ws, None, 0).await;
+    let session = welcome["session"].as_str().unwrap().to_string();
+    let mut events = sequenced_until(&mut ws, |e| seq(e) >= 8).await;
+    let last = seq(events.last().unwrap());
+    a.kill_9();
+    drop(ws);
+
+    let mut ws = b.ws("/ws/runs/killed-1").await;
+    let welcome = hello(&mut ws, Some(&session), last).await;
+    assert_eq!(welcome["resumed"], true, "{welcome}");
+    assert_eq!(welcome["session"], session.as_str());
+    events.extend(sequenced_until(&mut ws, |e| e["type"] == "done").await);
+    assert_eq!(expect_close(&mut ws).await, (1000, "run complete".into()));
+
+    assert_eq!(events[0]["type"], "boot");
+    assert_complete_and_ordered(&events);
+}
+
+#[tokio::test]
+async fn chat_resumes_on_another_instance() {
+    let redis = RedisServer::start();
+    let a = Instance::start(&redis, &[]);
+    let b = Instance::start(&redis, &[]);
+
+    // Paced so the chat is still streaming when its socket drops.
+    let mut ws = a.ws("/ws/stream?tokens_per_sec=100&delay_ms=5").await;
+    let session = hello(&mut ws, None, 0).await["session"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    send_json(
+        &mut ws,
+        json!({"type":"chat","id":"c-1","payload":{"message":"Compare NVDA and AMD","answer_tokens":60}}),
+    )
+    .await;
+    let mut events = sequenced_until(&mut ws, |e| e["type"] == "message_delta").await;
+    let last = seq(events.last().unwrap());
+    drop(ws); // an abrupt drop: the chat keeps running on A for the grace period
+
+    let mut ws = b.ws("/ws/stream").await;
+    let welcome = hello(&mut ws, Some(&session), last).await;
+    assert_eq!(welcome["resumed"], true, "{welcome}");
+    events.extend(sequenced_until(&mut ws, |e| e["type"] == "result").await);
+
+    assert_complete_and_ordered(&events);
+    let deltas: String = events
+        .iter()
+        .filter(|e| e["type"] == "message_delta")
+        .map(|e| e["delta"].as_str().unwrap())
+        .collect();
+    let result = events.last().unwrap();
+    assert_eq!(
+        result["content"].as_str().unwrap(),
+        deltas,
+        "every delta arrived once"
+    );
+}
+
+#[tokio::test]
+async fn ack_ids_are_deduplicated_across_instances() {
+    let redis = RedisServer::start();
+    let a = Instance::start(&redis, &[]);
+    let b = Instance::start(&redis, &[]);
+
+    let mut on_a = a.ws("/ws/stream").await;
+    send_json(&mut on_a, json!({"type":"ping","id":"m-1"})).await;
+    assert_eq!(next_json(&mut on_a).await, json!({"type":"ack","id":"m-1"}));
+    assert_eq!(next_json(&mut on_a).await["type"], "pong", "acted on");
+
+    // The client re-sends it to another instance (its first one's ack was lost, say).
+    let mut on_b = b.ws("/ws/stream").await;
+    send_json(&mut on_b, json!({"type":"ping","id":"m-1"})).await;
+    assert_eq!(
+        next_json(&mut on_b).await,
+        json!({"type":"ack","id":"m-1","duplicate":true})
+    );
+    send_json(&mut on_b, json!({"type":"ping"})).await;
+    assert_eq!(
+        next_json(&mut on_b).await["type"],
+        "pong",
+        "the duplicate was not acted on: the next frame answers the plain ping"
+    );
+    assert!(matches!(
+        next_seen(&mut on_b, Duration::from_millis(100)).await,
+        Seen::Nothing
+    ));
+
+    let processed = |log: Value| log["stream"]["processed"].clone();
+    assert_eq!(
+        processed(a.get("/control/log").await.json()),
+        json!(["m-1"])
+    );
+    assert_eq!(processed(b.get("/control/log").await.json()), json!([]));
+}
+
+#[tokio::test]
+async fn tracking_registry_is_shared_between_instances() {
+    let redis = RedisServer::start();
+    let a = Instance::start(&redis, &[]);
+    let b = Instance::start(&redis, &[]);
+
+    // A tracking client on A first, so it also gets B's broadcasts live.
+    let mut tracker = a.ws("/ws/agent-tracking/client_1_a").await;
+    let first = sequenced_until(&mut tracker, |_| true).await;
+    assert_eq!(first[0]["type"], "active_sessions");
+
+    let reply = b.post("/control/session?delay_ms=100&message=shared").await;
+    assert_eq!(reply.status, 200);
+    let session_id = reply.json()["session_id"].as_str().unwrap().to_string();
+
+    // B's broadcasts reach A's tracking feed.
+    let status = sequenced_until(&mut tracker, |e| {
+        e["type"] == "agent_status" && e["session_id"] == session_id.as_str()
+    })
+    .await;
+    assert_eq!(status.last().unwrap()["status"], "working");
+
+    // A's answers come from the shared registry.
+    send_json(
+        &mut tracker,
+        json!({"type":"get_session_state","session_id":session_id}),
+    )
+    .await;
+    let state = sequenced_until(&mut tracker, |e| e["type"] == "session_state").await;
+    let state = &state.last().unwrap()["state"];
+    assert_eq!(state["session_id"], session_id.as_str(), "{state}");
+    assert_eq!(state["source"], "control");
+    assert_eq!(state["message"], "shared");
+
+    // A new feed on A lists B's running session.
+    let mut second = a.ws("/ws/agent-tracking/client_2_b").await;
+    let listed = sequenced_until(&mut second, |_| true).await;
+    let sessions = &listed[0]["data"]["sessions"];
+    assert!(
+        sessions
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|s| s["session_id"] == session_id.as_str()),
+        "{sessions}"
+    );
+}
+
+/// Connects to `/ws/stream` and opens a fresh resumable session, retrying (bounded) while
+/// the instance still refuses with a retryable close.
+async fn fresh_session_when_ready(instance: &Instance) -> (Ws, String) {
+    let deadline = tokio::time::Instant::now() + PATIENCE;
+    loop {
+        let mut ws = instance.ws("/ws/stream").await;
+        send_json(
+            &mut ws,
+            json!({"type":"resume","v":1,"session":null,"after":0}),
+        )
+        .await;
+        match next_seen(&mut ws, PATIENCE).await {
+            Seen::Text(text) => {
+                let welcome: Value = serde_json::from_str(&text).unwrap();
+                assert_eq!(welcome["type"], "welcome", "{welcome}");
+                return (ws, welcome["session"].as_str().unwrap().to_string());
+            }
+            Seen::Close(code, _) => assert!(matches!(code, 1012 | 1013), "close {code}"),
+            other => panic!("neither welcome nor a retryable close: {other:?}"),
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "instance never accepted again after Redis returned"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+#[tokio::test]
+async fn redis_restart_closes_with_retryable_code_and_recovers() {
+    let mut redis = RedisServer::start();
+    let port = redis.port;
+    let a = Instance::start(&redis, &[]);
+    let b = Instance::start(&redis, &[]);
+
+    let (mut chat, _) = fresh_session_when_ready(&a).await;
+    let mut run = b.ws("/ws/runs/idle?delay_ms=1000").await;
+    next_json(&mut run).await; // boot: the run is live
+
+    redis.kill();
+    for ws in [&mut chat, &mut run] {
+        let (code, reason) = expect_close(ws).await;
+        assert!(matches!(code, 1012 | 1013), "close {code} {reason:?}");
+    }
+    // While Redis is down, new resumable connections are refused retryably too.
+    let mut refused = a.ws("/ws/stream").await;
+    let (code, _) = expect_close(&mut refused).await;
+    assert_eq!(code, 1013);
+    assert!(a.stderr().contains("connection lost"), "{}", a.stderr());
+
+    let _redis = RedisServer::start_on(port);
+    let (mut ws, session) = fresh_session_when_ready(&a).await;
+    fresh_session_when_ready(&b).await;
+    assert!(a.stderr().contains("reachable again"), "{}", a.stderr());
+
+    // A stream written after the restart resumes on the other instance.
+    send_json(
+        &mut ws,
+        json!({"type":"chat","payload":{"message":"after the restart","answer_tokens":20}}),
+    )
+    .await;
+    let mut events = sequenced_until(&mut ws, |e| e["type"] == "tool_call").await;
+    let last = seq(events.last().unwrap());
+    ws.close(None).await.ok();
+    drop(ws);
+    let mut ws = b.ws("/ws/stream").await;
+    let welcome = hello(&mut ws, Some(&session), last).await;
+    assert_eq!(welcome["resumed"], true, "{welcome}");
+    events.extend(sequenced_until(&mut ws, |e| e["type"] == "result").await);
+    assert_complete_and_ordered(&events);
+    let _ = ws.send(Message::Close(None)).await;
+}
+
+#[tokio::test]
+async fn the_count_bound_is_the_streams_maxlen_and_a_resume_before_it_is_evicted() {
+    let redis = RedisServer::start();
+    let bound = ["--resume-max-events", "5"];
+    let a = Instance::start(&redis, &bound);
+    let b = Instance::start(&redis, &bound);
+    // Paced, so a viewer attached from the start keeps up with a 5-event window.
+    start_run(&b, "/control/runs/long-1?progress_events=3&delay_ms=5").await;
+    // A first viewer, to know the run is over (its stream holds only its last entries).
+    let mut first = a.ws("/ws/runs/long-1").await;
+    hello(&mut first, None, 0).await;
+    sequenced_until(&mut first, |e| e["type"] == "done").await;
+
+    // A fresh viewer starts at the oldest event still held (its client sees a gap, as the
+    // protocol says), continues to `done` and gets the clean close.
+    let mut ws = a.ws("/ws/runs/long-1").await;
+    let session = hello(&mut ws, None, 0).await["session"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let events = sequenced_until(&mut ws, |e| e["type"] == "done").await;
+    assert_eq!(expect_close(&mut ws).await.0, 1000);
+    let seqs: Vec<u64> = events.iter().map(seq).collect();
+    let oldest = seqs[0];
+    assert!(oldest > 1, "the start was trimmed: {seqs:?}");
+    assert!(seqs.len() <= 5, "MAXLEN 5: {seqs:?}");
+    assert_eq!(
+        seqs,
+        (oldest..oldest + seqs.len() as u64).collect::<Vec<_>>()
+    );
+
+    // On the other instance: a position whose next event was trimmed is evicted, one still
+    // held resumes.
+    let mut ws = b.ws("/ws/runs/long-1").await;
+    let welcome = hello(&mut ws, Some(&session), 1).await;
+    assert_eq!(welcome["resumed"], false, "{welcome}");
+    assert_eq!(welcome["reason"], "evicted");
+    let mut ws = b.ws("/ws/runs/long-1").await;
+    let welcome = hello(&mut ws, Some(&session), oldest).await;
+    assert_eq!(welcome["resumed"], true, "{welcome}");
+    let rest = sequenced_until(&mut ws, |e| e["type"] == "done").await;
+    assert_eq!(rest.iter().map(seq).collect::<Vec<_>>(), seqs[1..].to_vec());
+    assert_eq!(expect_close(&mut ws).await.0, 1000);
+}
+
+#[tokio::test]
+async fn a_subscriber_cut_by_redis_is_remade_and_nothing_is_lost() {
+    let redis = RedisServer::start();
+    let a = Instance::start(&redis, &[]);
+    let b = Instance::start(&redis, &[]);
+    start_run(&b, "/control/runs/cut-1?delay_ms=20&progress_events=6").await;
+    let mut ws = a.ws("/ws/runs/cut-1").await;
+    hello(&mut ws, None, 0).await;
+    let mut events = sequenced_until(&mut ws, |e| seq(e) >= 5).await;
+
+    // Redis drops every subscriber (as it does to one past its output buffer limit) but
+    // stays up: the instances re-subscribe and re-read; the socket is not closed.
+    let killed = redis.command(&["CLIENT", "KILL", "TYPE", "pubsub"]);
+    assert!(killed.starts_with(':'), "CLIENT KILL answered {killed}");
+    events.extend(sequenced_until(&mut ws, |e| e["type"] == "done").await);
+    assert_eq!(expect_close(&mut ws).await.0, 1000);
+    assert_complete_and_ordered(&events);
+    assert!(a.stderr().contains("re-made"), "{}", a.stderr());
+}
+
+#[tokio::test]
+async fn a_resume_on_another_instance_drops_the_sessions_socket_there() {
+    let redis = RedisServer::start();
+    let a = Instance::start(&redis, &[]);
+    let b = Instance::start(&redis, &[]);
+    start_run(&b, "/control/runs/moved-1?delay_ms=20&progress_events=6").await;
+    let mut old = a.ws("/ws/runs/moved-1").await;
+    let session = hello(&mut old, None, 0).await["session"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let events = sequenced_until(&mut old, |e| seq(e) >= 3).await;
+
+    // The client thinks its socket on A is dead (half-open) and resumes on B.
+    let mut new = b.ws("/ws/runs/moved-1").await;
+    let welcome = hello(&mut new, Some(&session), seq(events.last().unwrap())).await;
+    assert_eq!(welcome["resumed"], true, "{welcome}");
+    // A drops its socket of the session: no close frame, the TCP connection just ends.
+    loop {
+        match next_seen(&mut old, PATIENCE).await {
+            Seen::Text(_) => continue, // what A sent before it learnt of the takeover
+            Seen::Ended(_) => break,
+            other => panic!("expected the old socket to be dropped, saw {other:?}"),
+        }
+    }
+    let rest = sequenced_until(&mut new, |e| e["type"] == "done").await;
+    assert_eq!(seq(&rest[0]), seq(events.last().unwrap()) + 1);
+}
