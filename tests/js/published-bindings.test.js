@@ -15,8 +15,14 @@ describe('published package', () => {
     expect(module).toMatch(/^export class WebSocketTransport \{/m);
     expect(module).toContain('wasm.websockettransport_new(');
     expect(module).toMatch(/^export \{ initSync, __wbg_init as default \};$/m);
-    // No hand-written JS in the transport's module: no snippets, no imports.
-    expect(module).not.toMatch(/^import /m);
+    // No hand-written JS in the transport's module but wasm-bindgen's inline snippet of the frame
+    // reader (src/web/frame_reader.rs: bindings that read a frame in one call, issue 16).
+    const imports = [...new Set([...module.matchAll(/^import .* from ['"]([^'"]+)['"];?$/gm)].map((m) => m[1]))];
+    expect(imports).toEqual([expect.stringMatching(/^\.\/snippets\/agentwire-[0-9a-f]+\/inline0\.js$/)]);
+    const snippet = read(`pkg/${imports[0].slice(2)}`);
+    const exported = [...snippet.matchAll(/^export function (\w+)/gm)].map((m) => m[1]).sort();
+    expect(exported).toEqual(['call_current', 'current_message', 'current_type', 'read_frame', 'take_thrown']);
+    expect(snippet).not.toMatch(/class |WebSocket|setTimeout|queueMicrotask/);
   });
 
   it('the class has one free(), the one that ends the transport', () => {
