@@ -14,7 +14,8 @@ export interface UseTransportOptions extends TransportOptions {
 /**
  * Creates one transport for this component, connects it (unless autoConnect: false) and frees
  * it on unmount. Null during server rendering and until the wasm module has loaded.
- * Options are read at creation; a new `url` creates a new transport.
+ * Options are read at creation; a new `url` creates a new transport (a list when its URLs change,
+ * not when only the array is new; a url function is kept from the first render).
  */
 export function useTransport<Events extends EventMap = { [type: string]: any }, Outgoing = unknown>(
   options: UseTransportOptions,

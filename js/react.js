@@ -21,7 +21,10 @@ export const IDLE_SNAPSHOT = Object.freeze({
   nextRetryAt: null,
   connectedAt: null,
   online: true,
-  url: '',
+  url: null,
+  sessionId: null,
+  lastSeq: 0,
+  resumed: false,
 });
 
 const subscribeToNothing = () => () => {};
@@ -32,13 +35,15 @@ const idleSnapshot = () => IDLE_SNAPSHOT;
  * `autoConnect: false`, and frees it on unmount. Returns null until it exists: during server
  * rendering, and until the wasm module has loaded.
  *
- * Options are read when the transport is created; a new `url` creates a new transport.
+ * Options are read when the transport is created; a new `url` creates a new transport. A `url`
+ * list counts as new when its URLs change (not when only the array is new); a `url` function is
+ * kept from the first render (it is called before every attempt, so it can read current state).
  */
 export function useTransport(options) {
   const [transport, setTransport] = useState(null);
   const latestOptions = useRef(options);
   latestOptions.current = options;
-  const url = options?.url;
+  const url = urlKey(options?.url);
 
   useEffect(() => {
     let disposed = false;
@@ -67,6 +72,13 @@ export function useTransport(options) {
   }, [url]);
 
   return transport;
+}
+
+/** What identifies the `url` option across renders: its text, a list's URLs, or "a function". */
+function urlKey(url) {
+  if (typeof url === 'function') return 'function';
+  if (Array.isArray(url)) return JSON.stringify(url);
+  return url;
 }
 
 /** The transport's snapshot (status, attempt, queued, latencyMs, ...), re-rendering on change. */

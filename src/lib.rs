@@ -55,7 +55,7 @@ mod web;
 #[cfg(all(target_arch = "wasm32", feature = "web"))]
 pub use web::{
     HeartbeatOptions, ListenerHandle, Options, OptionsError, OptionsErrorKind, Protocols, QueueOptions,
-    ReconnectOptions, Section, Token, TransportError, WebSocketTransport,
+    ReconnectOptions, Section, Token, TransportError, Url, WebSocketTransport,
 };
 
 /// What the core modules import in place of std's prelude, so they also build as `no_std`

@@ -4,6 +4,7 @@
 //! owns what a valid value is, so the rules are tested natively and stated once.
 
 use crate::prelude::*;
+use super::urls::UrlSource;
 use super::Millis;
 
 /// How the transport authenticates, as far as the core needs to know.
@@ -85,6 +86,8 @@ pub struct Config {
     /// Inbound text frames longer than this many UTF-8 bytes are refused with a `too_large` error.
     pub max_message_bytes: usize,
     pub token: TokenSource,
+    /// The URL of each attempt: the `url` option's one URL or list, or its function.
+    pub urls: UrlSource,
     /// Speak the resume protocol (PROTOCOL.md): ask to continue the session on every open, wait
     /// for `welcome`, and deliver sequenced events once and in order. Off by default, so servers
     /// that do not speak it keep working as before.
@@ -105,6 +108,7 @@ impl Default for Config {
             connect_timeout_ms: 10_000.0,
             max_message_bytes: 1 << 20,
             token: TokenSource::None,
+            urls: UrlSource::default(),
             resume: false,
         }
     }

@@ -7,12 +7,16 @@
 //! Phases and the status each shows:
 //!
 //! ```text
-//!  Idle ──connect──▶ FetchingToken ──token──▶ Opening ──open──▶ Open
-//!   (idle)            (connecting / reconnecting)               (connected; with `resume`,
-//!                                                                once `welcome` arrives)
-//!                         │ fail, timeout        │ fail, timeout  │ close ≠ 1000, heartbeat dead
-//!                         ▼                      ▼                ▼
-//!                       Waiting (reconnecting) ──retry_at / online──▶ FetchingToken | Opening
+//!  Idle ──connect──▶ [FetchingUrl ──url──▶] [FetchingToken ──token──▶] Opening ──open──▶ Open
+//!   (idle)            (connecting / reconnecting)                          (connected; with
+//!                                                                           `resume`, once
+//!                                                                           `welcome` arrives)
+//!                         │ fail, timeout                │ fail, timeout  │ close ≠ 1000,
+//!                         ▼                              ▼                ▼ heartbeat dead
+//!                       Waiting (reconnecting) ──retry_at / online──▶ (the next attempt)
+//!
+//! Each fetch is there only when its option is a function. Every retry moves a `url` list on to
+//! its next URL (`urls.rs`).
 //!  Stopped: disconnected (disconnect(), close 1000) or error (rejected, max attempts)
 //! ```
 //!
@@ -27,6 +31,7 @@ use crate::prelude::*;
 use super::backoff::jittered_delay;
 use super::close_policy::{classify_close, CloseVerdict, ABNORMAL_CLOSURE, NORMAL_CLOSURE};
 use super::config::{is_subprotocol_token, Config, ConfigError, TokenSource};
+use super::urls::{is_websocket_url, UrlRotation};
 use super::errors::{ErrorEvent, ErrorFields, ErrorKind};
 use super::heartbeat::{Heartbeat, HeartbeatDue};
 use super::queue::{Enqueued, OfflineQueue};
@@ -46,11 +51,13 @@ pub struct AttemptId(pub u64);
 /// What the embedder must do, in order.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Action<P> {
+    /// Call the url function; report with [`Connection::handle_url`].
+    FetchUrl { attempt: AttemptId },
     /// Call the token function; report with [`Connection::handle_token`].
     FetchToken { attempt: AttemptId },
-    /// Open a socket, offering `["token", token]` as subprotocols when a token is given. Report
-    /// its events with this attempt id.
-    OpenSocket { attempt: AttemptId, token: Option<String> },
+    /// Open a socket to `url`, offering `["token", token]` as subprotocols when a token is
+    /// given. Report its events with this attempt id.
+    OpenSocket { attempt: AttemptId, url: String, token: Option<String> },
     /// Close the current socket and stop listening to it: the core has already moved on, so its
     /// close event must not be reported.
     CloseSocket { code: u16, reason: String },
@@ -130,7 +137,8 @@ enum Stream {
 #[derive(Debug)]
 enum Phase {
     Idle,
-    FetchingToken { attempt: AttemptId, deadline: Millis },
+    FetchingUrl { attempt: AttemptId, deadline: Millis },
+    FetchingToken { attempt: AttemptId, url: String, deadline: Millis },
     Opening { attempt: AttemptId, deadline: Millis },
     Open { attempt: AttemptId, opened_at: Millis, heartbeat: Option<Heartbeat>, stream: Stream },
     Waiting { retry_at: Millis },
@@ -169,12 +177,15 @@ pub struct Connection<P> {
     recovering: bool,
     /// The one retry a rejected connection earns with a refreshed token has been spent.
     auth_retry_used: bool,
+    urls: UrlRotation,
 }
 
 impl<P: Clone> Connection<P> {
     /// A transport in `idle`, with jitter drawn from `seed`.
     pub fn new(config: Config, seed: u64) -> Result<Self, ConfigError> {
         config.validate()?;
+        let urls = UrlRotation::default();
+        let snapshot = Snapshot { url: urls.current(&config.urls).map(str::to_owned), ..Snapshot::default() };
         Ok(Self {
             queue: OfflineQueue::new(config.queue.clone()),
             held_for_ack: 0,
@@ -184,7 +195,7 @@ impl<P: Clone> Connection<P> {
             rng: SplitMix64::new(seed),
             phase: Phase::Idle,
             actions: Vec::new(),
-            snapshot: Snapshot::default(),
+            snapshot,
             snapshot_version: 0,
             snapshot_dirty: false,
             stats: Stats::default(),
@@ -192,6 +203,7 @@ impl<P: Clone> Connection<P> {
             streak: 0,
             recovering: false,
             auth_retry_used: false,
+            urls,
         })
     }
 
@@ -248,7 +260,7 @@ impl<P: Clone> Connection<P> {
             Phase::Opening { .. } | Phase::Open { .. } => {
                 self.actions.push(Action::CloseSocket { code, reason: reason.to_owned() });
             }
-            Phase::Idle | Phase::FetchingToken { .. } | Phase::Waiting { .. } => {}
+            Phase::Idle | Phase::FetchingUrl { .. } | Phase::FetchingToken { .. } | Phase::Waiting { .. } => {}
         }
         self.phase = Phase::Stopped;
         self.discard_queue(held_fail_as);
@@ -313,15 +325,35 @@ impl<P: Clone> Connection<P> {
 
     // ---- what the socket, the token function, the timer and the browser report -----------------
 
+    /// What the url function (`Action::FetchUrl`) gave for `attempt`: the URL, or why not.
+    pub fn handle_url(&mut self, attempt: AttemptId, url: Result<String, String>, now: Millis) {
+        let Phase::FetchingUrl { attempt: current, deadline } = self.phase else { return };
+        if current != attempt {
+            return;
+        }
+        match url {
+            Ok(url) if is_websocket_url(&url) => self.open_or_fetch_token(attempt, url, deadline),
+            Ok(url) => {
+                let message = Text::new("the url function returned '").s(&url).s("', expected a ws:// or wss:// URL").done();
+                self.report_error(ErrorKind::Url, message, ErrorFields::default(), None);
+                self.fail_attempt(now, None, None);
+            }
+            Err(message) => {
+                self.report_error(ErrorKind::Url, Text::new("the url function failed: ").s(&message).done(), ErrorFields::default(), None);
+                self.fail_attempt(now, None, None);
+            }
+        }
+    }
+
     pub fn handle_token(&mut self, attempt: AttemptId, token: Result<String, String>, now: Millis) {
-        let Phase::FetchingToken { attempt: current, deadline } = self.phase else { return };
+        let Phase::FetchingToken { attempt: current, deadline, .. } = self.phase else { return };
         if current != attempt {
             return;
         }
         match token {
             Ok(token) if is_subprotocol_token(&token) => {
-                self.phase = Phase::Opening { attempt, deadline };
-                self.actions.push(Action::OpenSocket { attempt, token: Some(token) });
+                let Phase::FetchingToken { url, .. } = core::mem::replace(&mut self.phase, Phase::Opening { attempt, deadline }) else { return };
+                self.actions.push(Action::OpenSocket { attempt, url, token: Some(token) });
             }
             Ok(_) => {
                 let message = "the token function returned an empty string or characters a subprotocol cannot carry".to_owned();
@@ -581,7 +613,7 @@ impl<P: Clone> Connection<P> {
     pub fn handle_timeout(&mut self, now: Millis) {
         self.expire_acks(now);
         match &mut self.phase {
-            Phase::FetchingToken { deadline, .. } | Phase::Opening { deadline, .. } if now >= *deadline => {
+            Phase::FetchingUrl { deadline, .. } | Phase::FetchingToken { deadline, .. } | Phase::Opening { deadline, .. } if now >= *deadline => {
                 if matches!(self.phase, Phase::Opening { .. }) {
                     self.actions.push(Action::CloseSocket { code: NORMAL_CLOSURE, reason: "connect timeout".into() });
                 }
@@ -642,7 +674,7 @@ impl<P: Clone> Connection<P> {
     /// When `handle_timeout` next has work, if ever.
     pub fn poll_timeout(&self) -> Option<Millis> {
         let phase = match &self.phase {
-            Phase::FetchingToken { deadline, .. } | Phase::Opening { deadline, .. } => Some(*deadline),
+            Phase::FetchingUrl { deadline, .. } | Phase::FetchingToken { deadline, .. } | Phase::Opening { deadline, .. } => Some(*deadline),
             Phase::Waiting { retry_at } => Some(*retry_at),
             Phase::Open { heartbeat, stream, .. } => {
                 let welcome = if let Stream::AwaitingWelcome { deadline, .. } = stream { Some(*deadline) } else { None };
@@ -660,19 +692,11 @@ impl<P: Clone> Connection<P> {
         let attempt = AttemptId(self.last_attempt_id);
         let deadline = now + self.config.connect_timeout_ms;
         self.stats.attempts += 1;
-        match &self.config.token {
-            TokenSource::Dynamic => {
-                self.phase = Phase::FetchingToken { attempt, deadline };
-                self.actions.push(Action::FetchToken { attempt });
-            }
-            TokenSource::Static(token) => {
-                let token = Some(token.clone());
-                self.phase = Phase::Opening { attempt, deadline };
-                self.actions.push(Action::OpenSocket { attempt, token });
-            }
-            TokenSource::None => {
-                self.phase = Phase::Opening { attempt, deadline };
-                self.actions.push(Action::OpenSocket { attempt, token: None });
+        match self.urls.current(&self.config.urls) {
+            Some(url) => self.open_or_fetch_token(attempt, url.to_owned(), deadline),
+            None => {
+                self.phase = Phase::FetchingUrl { attempt, deadline };
+                self.actions.push(Action::FetchUrl { attempt });
             }
         }
         let attempt_number = if self.recovering { self.streak } else { 0 };
@@ -682,6 +706,26 @@ impl<P: Clone> Connection<P> {
         });
         let status = if self.recovering { Status::Reconnecting } else { Status::Connecting };
         self.set_status(status, None, None);
+    }
+
+    /// The attempt has its URL: open, or first ask for a token.
+    fn open_or_fetch_token(&mut self, attempt: AttemptId, url: String, deadline: Millis) {
+        self.update_snapshot(|s| s.url = Some(url.clone()));
+        match &self.config.token {
+            TokenSource::Dynamic => {
+                self.phase = Phase::FetchingToken { attempt, url, deadline };
+                self.actions.push(Action::FetchToken { attempt });
+            }
+            TokenSource::Static(token) => {
+                let token = Some(token.clone());
+                self.phase = Phase::Opening { attempt, deadline };
+                self.actions.push(Action::OpenSocket { attempt, url, token });
+            }
+            TokenSource::None => {
+                self.phase = Phase::Opening { attempt, deadline };
+                self.actions.push(Action::OpenSocket { attempt, url, token: None });
+            }
+        }
     }
 
     /// An attempt ended without a usable connection.
@@ -715,6 +759,7 @@ impl<P: Clone> Connection<P> {
         }
         let delay = jittered_delay(reconnect, self.streak, &mut self.rng);
         let retry_at = now + delay;
+        self.urls.advance(&self.config.urls);
         self.phase = Phase::Waiting { retry_at };
         let attempt = self.streak;
         self.update_snapshot(|s| {

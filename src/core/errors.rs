@@ -31,6 +31,9 @@ pub enum ErrorKind {
     MaxAttempts,
     /// The token function threw, rejected, or returned something that is not a usable token.
     Token,
+    /// The url function threw, rejected, or returned something that is not a ws:// or wss://
+    /// URL; the attempt failed and is retried with backoff.
+    Url,
     /// Events were missed (resume protocol): the server skipped sequence numbers (`expected`,
     /// `received`), or could not resume the session and started a fresh one (`expected` only).
     Gap,
@@ -46,7 +49,7 @@ pub enum ErrorKind {
 
 impl ErrorKind {
     /// Every kind, in declaration order.
-    pub const ALL: [ErrorKind; 17] = [
+    pub const ALL: [ErrorKind; 18] = [
         ErrorKind::Parse,
         ErrorKind::TooLarge,
         ErrorKind::Binary,
@@ -60,6 +63,7 @@ impl ErrorKind {
         ErrorKind::Rejected,
         ErrorKind::MaxAttempts,
         ErrorKind::Token,
+        ErrorKind::Url,
         ErrorKind::Gap,
         ErrorKind::AckTimeout,
         ErrorKind::Disconnected,
@@ -81,6 +85,7 @@ impl ErrorKind {
             ErrorKind::Rejected => "rejected",
             ErrorKind::MaxAttempts => "max_attempts",
             ErrorKind::Token => "token",
+            ErrorKind::Url => "url",
             ErrorKind::Gap => "gap",
             ErrorKind::AckTimeout => "ack_timeout",
             ErrorKind::Disconnected => "disconnected",

@@ -19,6 +19,7 @@ pub mod snapshot;
 pub mod sse;
 pub mod stats;
 pub mod text;
+pub mod urls;
 pub mod utf8;
 
 /// Milliseconds on a monotonic clock chosen by the embedder (`performance.now()` in the
@@ -31,3 +32,4 @@ pub use errors::{ErrorEvent, ErrorKind};
 pub use resume::{AckKey, Welcome};
 pub use snapshot::{Snapshot, Status, StatusChange};
 pub use stats::Stats;
+pub use urls::UrlSource;

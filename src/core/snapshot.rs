@@ -84,6 +84,9 @@ pub struct Snapshot {
     pub last_seq: u64,
     /// The current connection continued the session; false while not connected.
     pub resumed: bool,
+    /// The URL of the current or latest attempt (the `url` option's choice); `None` before the
+    /// first.
+    pub url: Option<String>,
 }
 
 impl Default for Snapshot {
@@ -103,6 +106,7 @@ impl Default for Snapshot {
             session_id: None,
             last_seq: 0,
             resumed: false,
+            url: None,
         }
     }
 }

@@ -41,8 +41,12 @@ export interface QueueOptions {
 }
 
 export interface TransportOptions {
-  /** A ws: or wss: URL. */
-  url: string;
+  /**
+   * A ws: or wss: URL; or several, tried in turn (every retry moves on to the next: failover
+   * between server instances); or a function called before every attempt that returns the URL
+   * or a Promise of it (its failures are `url` errors, retried with backoff).
+   */
+  url: string | readonly string[] | (() => string | Promise<string>);
   /** Extra subprotocols. */
   protocols?: string[];
   /** Sent as the subprotocols ['token', token]; a function is called before every attempt. */
@@ -102,7 +106,7 @@ export interface StatusEvent {
 
 export type TransportErrorKind =
   | 'parse' | 'too_large' | 'binary' | 'listener' | 'queue_overflow' | 'queue_expired' | 'serialize'
-  | 'connect_timeout' | 'connection_failed' | 'heartbeat_timeout' | 'rejected' | 'max_attempts' | 'token'
+  | 'connect_timeout' | 'connection_failed' | 'heartbeat_timeout' | 'rejected' | 'max_attempts' | 'token' | 'url'
   | 'gap' | 'ack_timeout' | 'disconnected' | 'freed';
 
 export interface TransportError {
@@ -146,7 +150,8 @@ export interface TransportSnapshot {
   readonly connectedAt: number | null;
   /** The browser's online/offline signal. */
   readonly online: boolean;
-  readonly url: string;
+  /** The URL of the current or latest attempt; null before a url function first answered. */
+  readonly url: string | null;
   /** The resume session the server gave in its last welcome (resume protocol). */
   readonly sessionId: string | null;
   /** The seq of the last event handed to listeners in that session; 0 before the first. */

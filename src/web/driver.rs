@@ -28,6 +28,7 @@ use std::rc::{Rc, Weak};
 use js_sys::{Function, JsString};
 use wasm_bindgen::prelude::*;
 
+use super::ask::Question;
 use super::clock;
 use super::handles::{Handles, Slot};
 use super::listener::{ErrorListener, Listener, MessageListener, StatusListener, Subscriber};
@@ -47,8 +48,9 @@ pub enum Notification {
     Status(StatusChange),
     Error(TransportError),
     SnapshotChanged,
-    /// Call the token function for this attempt (from the microtask, never inside a method).
-    FetchToken(AttemptId),
+    /// Call the url or token function for this attempt (from the microtask, never inside a
+    /// method).
+    Ask(Question, AttemptId),
 }
 
 /// What reading messages needs from JS: the `typeField` option as a JS string (read from every
@@ -194,8 +196,9 @@ impl Driver {
 
     fn execute(&self, action: Action<JsValue>) {
         match action {
-            Action::FetchToken { attempt } => self.notify(Notification::FetchToken(attempt)),
-            Action::OpenSocket { attempt, token } => self.open(attempt, token.as_deref()),
+            Action::FetchUrl { attempt } => self.notify(Notification::Ask(Question::Url, attempt)),
+            Action::FetchToken { attempt } => self.notify(Notification::Ask(Question::Token, attempt)),
+            Action::OpenSocket { attempt, url, token } => self.open(attempt, &url, token.as_deref()),
             Action::CloseSocket { code, reason } => {
                 let retired = self.socket.borrow_mut().take();
                 if let Some(socket) = retired {
@@ -227,11 +230,11 @@ impl Driver {
         }
     }
 
-    fn open(&self, attempt: AttemptId, token: Option<&str>) {
+    fn open(&self, attempt: AttemptId, url: &str, token: Option<&str>) {
         let opened = {
             let settings = self.settings.borrow();
             let protocols = protocol_list(&settings.protocols, token);
-            Socket::open(&settings.url, &protocols, attempt, &self.rc())
+            Socket::open(url, &protocols, attempt, &self.rc())
         };
         match opened {
             Ok(socket) => {
@@ -319,7 +322,7 @@ impl Driver {
                 Notification::Status(change) => self.deliver_status(&change),
                 Notification::Error(error) => self.deliver_error(&error),
                 Notification::SnapshotChanged => self.deliver_snapshot_change(),
-                Notification::FetchToken(attempt) => super::token::fetch(self, attempt),
+                Notification::Ask(question, attempt) => super::ask::ask(self, question, attempt),
             }
         }
         // The caller holds the driver too, so this is never the last reference.
@@ -403,7 +406,7 @@ impl Driver {
         let version = self.core.borrow().snapshot_version() as f64;
         if self.handles.get(Slot::SnapshotVersion).as_f64() != Some(version) {
             let core = self.core.borrow();
-            let object = values::snapshot_object(core.snapshot(), &self.settings.borrow().url);
+            let object = values::snapshot_object(core.snapshot());
             self.handles.set(Slot::Snapshot, &object);
             self.handles.set(Slot::SnapshotVersion, &version.into());
         }
@@ -488,7 +491,10 @@ impl Driver {
         self.timer.cancel();
         let signals = self.signals.borrow_mut().take();
         drop(signals);
-        self.settings.borrow_mut().token_function = None;
+        let mut settings = self.settings.borrow_mut();
+        settings.token_function = None;
+        settings.url_function = None;
+        drop(settings);
         self.types.borrow_mut().take();
         let pending = core::mem::take(&mut *self.pending_connects.borrow_mut());
         let error = js::error(js::Thrown::Error, "the transport was freed before it connected");
@@ -575,14 +581,14 @@ fn js_functions(this: &Weak<Driver>) -> Vec<JsValue> {
         })
         .into_js_value()
     };
-    let token_settled = {
+    let settled = {
         let this = this.clone();
-        Closure::<dyn Fn(f64, bool, JsValue)>::new(move |attempt: f64, ok: bool, value: JsValue| {
+        Closure::<dyn Fn(f64, f64, bool, JsValue)>::new(move |question: f64, attempt: f64, ok: bool, value: JsValue| {
             if let Some(driver) = this.upgrade() {
-                super::token::settled(&driver, AttemptId(attempt as u64), ok, value);
+                super::ask::settled(&driver, Question::from_number(question), AttemptId(attempt as u64), ok, value);
             }
         })
         .into_js_value()
     };
-    vec![subscribe, get_snapshot, remove, deliver, token_settled]
+    vec![subscribe, get_snapshot, remove, deliver, settled]
 }

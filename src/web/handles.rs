@@ -24,8 +24,9 @@ pub enum Slot {
     Remove = 2,
     /// Delivers queued notifications; queued with `queueMicrotask`.
     Deliver = 3,
-    /// `settled(attempt, ok, value)`: bound per attempt as a token Promise's handlers.
-    TokenSettled = 4,
+    /// `settled(question, attempt, ok, value)`: bound per attempt as the handlers of a url or
+    /// token function's Promise.
+    Settled = 4,
     /// The frozen snapshot last handed out, and the core's snapshot version it shows.
     Snapshot = 5,
     SnapshotVersion = 6,
@@ -42,7 +43,7 @@ pub struct Handles {
 }
 
 impl Handles {
-    /// An entry holding `functions`, in the order of [`Slot`] (up to `Deliver`/`TokenSettled`).
+    /// An entry holding `functions`, in the order of [`Slot`] (up to `Deliver`/`Settled`).
     pub fn new(functions: &[JsValue]) -> Self {
         let id = LAST_ID.with(|last| {
             last.set(last.get().wrapping_add(1));

@@ -10,8 +10,9 @@
 //! - `socket` (web-sys `WebSocket`), `timer` (gloo-timers), `signals` (gloo-events): the
 //!   browser resources, each dropped with what it holds
 //! - `options` (serde in), `values` (serde out), `handles` (the JS functions handed out),
-//!   `token`, `clock`, `listener`, `js`, `resources`
+//!   `ask` (the url and token functions), `clock`, `listener`, `js`, `resources`
 
+mod ask;
 mod clock;
 mod driver;
 mod frame;
@@ -27,10 +28,9 @@ mod rust_api;
 mod signals;
 mod socket;
 mod timer;
-mod token;
 mod transport;
 mod values;
 
-pub use options::{HeartbeatOptions, Options, OptionsError, OptionsErrorKind, Protocols, QueueOptions, ReconnectOptions, Section, Token};
+pub use options::{HeartbeatOptions, Options, OptionsError, OptionsErrorKind, Protocols, QueueOptions, ReconnectOptions, Section, Token, Url};
 pub use rust_api::{ListenerHandle, TransportError};
 pub use transport::WebSocketTransport;

@@ -18,7 +18,8 @@ use wasm_bindgen::{JsCast, JsValue};
 
 use super::js;
 use crate::core::config::is_subprotocol_token;
-use crate::core::{Config, TokenSource};
+use crate::core::urls::is_websocket_url;
+use crate::core::{Config, TokenSource, UrlSource};
 use crate::prelude::*;
 
 /// Everything `new WebSocketTransport(options)` accepts; every field but `url` is optional.
@@ -37,8 +38,8 @@ use crate::prelude::*;
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Options {
-    /// A `ws:` or `wss:` URL.
-    pub url: String,
+    /// A `ws:` or `wss:` URL; several, tried in turn; or a function asked before every attempt.
+    pub url: Url,
     /// Extra subprotocols (a single string is one subprotocol).
     #[serde(default)]
     pub protocols: Protocols,
@@ -67,8 +68,9 @@ pub struct Options {
 }
 
 impl Options {
-    /// The defaults for every option, connecting to `url`.
-    pub fn new(url: impl Into<String>) -> Self {
+    /// The defaults for every option, connecting to `url` (a URL, or a `Vec` of URLs tried in
+    /// turn).
+    pub fn new(url: impl Into<Url>) -> Self {
         Self { url: url.into(), ..Self::default() }
     }
 }
@@ -116,6 +118,41 @@ pub struct QueueOptions {
     pub max_messages: Option<f64>,
     pub max_bytes: Option<f64>,
     pub max_age_ms: Option<f64>,
+}
+
+/// The `url` option.
+#[derive(Debug, Clone)]
+pub enum Url {
+    One(String),
+    /// Tried in turn: every retry moves on to the next (failover between server instances).
+    List(Vec<String>),
+    /// Called before every attempt; returns the URL, or a Promise of it. From Rust, make one
+    /// with `Closure::<dyn Fn() -> JsValue>::new(..).into_js_value().unchecked_into()`.
+    Function(Function),
+}
+
+impl Default for Url {
+    fn default() -> Self {
+        Url::One(String::new())
+    }
+}
+
+impl From<&str> for Url {
+    fn from(url: &str) -> Self {
+        Url::One(url.to_owned())
+    }
+}
+
+impl From<String> for Url {
+    fn from(url: String) -> Self {
+        Url::One(url)
+    }
+}
+
+impl From<Vec<String>> for Url {
+    fn from(urls: Vec<String>) -> Self {
+        Url::List(urls)
+    }
 }
 
 /// The `token` option.
@@ -356,6 +393,28 @@ impl<'de> Deserialize<'de> for Protocols {
     }
 }
 
+impl<'de> Deserialize<'de> for Url {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let value = preserved(deserializer)?;
+        if let Some(url) = value.as_string() {
+            return Ok(Url::One(url));
+        }
+        if value.is_function() {
+            return Ok(Url::Function(value.unchecked_into()));
+        }
+        if js_sys::Array::is_array(&value) {
+            let urls: Option<Vec<String>> = js_sys::Array::from(&value).iter().map(|url| url.as_string()).collect();
+            if let Some(urls) = urls {
+                return Ok(Url::List(urls));
+            }
+        }
+        Err(de::Error::invalid_type(
+            Unexpected::Other("a JS value"),
+            &"a ws:// or wss:// URL, an array of them, or a function returning one (or a Promise of one)",
+        ))
+    }
+}
+
 impl<'de> Deserialize<'de> for Token {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let value = preserved(deserializer)?;
@@ -377,8 +436,8 @@ impl<'de> Deserialize<'de> for Token {
 /// What the browser layer needs besides the core's `Config`.
 #[derive(Debug, Clone)]
 pub struct WebSettings {
-    pub url: String,
     pub protocols: Vec<String>,
+    pub url_function: Option<Function>,
     pub token_function: Option<Function>,
     pub type_field: String,
     /// The heartbeat ping as the frame to send.
@@ -409,10 +468,18 @@ impl Options {
     /// `ws:` or `wss:`, a `RangeError` naming the first value out of range. Starts from the
     /// core's defaults and overwrites what was given.
     pub fn settings(&self) -> Result<(Config, WebSettings), OptionsError> {
-        let url = &self.url;
-        let scheme = url.get(..6).unwrap_or(url).to_ascii_lowercase();
-        if !(scheme.starts_with("ws://") || scheme.starts_with("wss://")) {
-            return Err(OptionsError::type_error(["option 'url' must start with ws:// or wss://, got '", url, "'"].concat()));
+        let (urls, url_function) = match &self.url {
+            Url::One(url) => (UrlSource::List(vec![url.clone()]), None),
+            Url::List(urls) if urls.is_empty() => {
+                return Err(OptionsError::type_error("option 'url' must not be an empty array".into()));
+            }
+            Url::List(urls) => (UrlSource::List(urls.clone()), None),
+            Url::Function(function) => (UrlSource::Dynamic, Some(function.clone())),
+        };
+        if let UrlSource::List(urls) = &urls {
+            if let Some(url) = urls.iter().find(|url| !is_websocket_url(url)) {
+                return Err(OptionsError::type_error(["option 'url' must start with ws:// or wss://, got '", url, "'"].concat()));
+            }
         }
         let protocols = &self.protocols.0;
         for (i, protocol) in protocols.iter().enumerate() {
@@ -494,11 +561,12 @@ impl Options {
                 Some(function.clone())
             }
         };
+        config.urls = urls;
         config.connect_timeout_ms = self.connect_timeout_ms.unwrap_or(config.connect_timeout_ms);
         config.max_message_bytes = count(self.max_message_bytes, "maxMessageBytes", config.max_message_bytes)?;
         config.validate().map_err(|e| out_of_range(e.option, e.expected))?;
         let pong_frame = ["{", &js::json_stringify(&JsValue::from_str(&type_field)).ok().flatten().map(String::from).unwrap_or_default(), ":\"pong\"}"].concat();
-        let web = WebSettings { url: url.clone(), protocols: protocols.clone(), token_function, type_field, ping_frame, pong_frame, ack_id_field };
+        let web = WebSettings { protocols: protocols.clone(), url_function, token_function, type_field, ping_frame, pong_frame, ack_id_field };
         Ok((config, web))
     }
 }

@@ -46,7 +46,7 @@ struct SnapshotView<'a> {
     next_retry_at: Option<f64>,
     connected_at: Option<f64>,
     online: bool,
-    url: &'a str,
+    url: Option<&'a str>,
     session_id: Option<&'a str>,
     last_seq: u64,
     resumed: bool,
@@ -60,7 +60,7 @@ struct LastError<'a> {
 
 /// The snapshot as `getSnapshot()` returns it: frozen (React compares it by identity, so it must
 /// not change under its feet), with times in epoch milliseconds.
-pub fn snapshot_object(snapshot: &Snapshot, url: &str) -> JsValue {
+pub fn snapshot_object(snapshot: &Snapshot) -> JsValue {
     let view = SnapshotView {
         status: snapshot.status,
         attempt: snapshot.attempt,
@@ -73,7 +73,7 @@ pub fn snapshot_object(snapshot: &Snapshot, url: &str) -> JsValue {
         next_retry_at: snapshot.next_retry_at.map(|t| clock::to_epoch(t)),
         connected_at: snapshot.connected_at.map(|t| clock::to_epoch(t)),
         online: snapshot.online,
-        url,
+        url: snapshot.url.as_deref(),
         session_id: snapshot.session_id.as_deref(),
         last_seq: snapshot.last_seq,
         resumed: snapshot.resumed,

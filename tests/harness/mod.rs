@@ -169,13 +169,23 @@ impl Harness {
         let retry_at = self.conn.snapshot().next_retry_at.expect("a retry to be scheduled");
         let waited = retry_at - self.now;
         self.advance_to(retry_at);
-        assert!(self.socket.is_some() || matches!(self.actions.last(), Some(Action::FetchToken { .. })) || self.fetching_token(),
-            "the retry should have started an attempt");
+        assert!(self.socket.is_some() || self.fetching(), "the retry should have started an attempt");
         waited
     }
 
-    fn fetching_token(&self) -> bool {
-        self.actions.iter().any(|a| matches!(a, Action::FetchToken { .. }))
+    /// The core asked for a token or a URL (a function's answer comes before the socket).
+    fn fetching(&self) -> bool {
+        self.actions.iter().any(|a| matches!(a, Action::FetchToken { .. } | Action::FetchUrl { .. }))
+    }
+
+    /// The URLs of every socket opened since the last `take_actions`, in order.
+    pub fn opened_urls(&self) -> Vec<String> {
+        self.actions.iter().filter_map(|a| if let Action::OpenSocket { url, .. } = a { Some(url.clone()) } else { None }).collect()
+    }
+
+    /// The attempts the url function was asked for, in order.
+    pub fn url_requests(&self) -> Vec<AttemptId> {
+        self.actions.iter().filter_map(|a| if let Action::FetchUrl { attempt } = a { Some(*attempt) } else { None }).collect()
     }
 
     pub fn status(&self) -> Status {

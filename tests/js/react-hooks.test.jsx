@@ -58,6 +58,26 @@ describe('useTransport', () => {
     expect(sockets.created.length).toBe(1);
   });
 
+  it('a url list written inline keeps its transport across renders; new URLs make a new one', async () => {
+    sockets = countSockets();
+    const transports = new Set();
+    function Failover({ urls, tick }) {
+      const transport = useTransport({ url: [...urls], reconnect: { initialDelayMs: 50, jitter: 0 } });
+      if (transport) transports.add(transport);
+      return <output data-tick={tick}>{useConnectionStatus(transport).status}</output>;
+    }
+    const urls = [server.ws('/ws/echo')];
+    const view = render(<Failover urls={urls} tick={0} />);
+    await waitFor(() => view.container.textContent === 'connected', { what: 'connected' });
+    for (let tick = 1; tick <= 5; tick++) view.rerender(<Failover urls={urls} tick={tick} />);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(transports.size).toBe(1);
+    expect(sockets.created.length).toBe(1);
+    view.rerender(<Failover urls={[server.ws('/ws/echo?second=1')]} tick={6} />);
+    await waitFor(() => transports.size === 2 && view.container.textContent === 'connected', { what: 'the new transport connected' });
+    expect(sockets.created.length).toBe(2);
+  });
+
   it('renders idle until the transport exists, then follows its status', async () => {
     const seen = [];
     const view = render(<Badge url={server.ws('/ws/echo')} onRender={(s) => seen.push(s.status)} />);
