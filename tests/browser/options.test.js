@@ -39,7 +39,7 @@ describe('options', () => {
   const cases = [
     [undefined, /TypeError: .*'url'/],
     [{}, /TypeError: AgentWire: option 'url' is required/],
-    [{ url: 42 }, /TypeError: .*option 'url' must be a string, got number/],
+    [{ url: 42 }, /TypeError: .*option 'url' must be a ws:\/\/ or wss:\/\/ URL, an array of them, or a function returning one \(or a Promise of one\), got number/],
     [{ url: 'http://127.0.0.1/x' }, /TypeError: .*'url' must start with ws:\/\/ or wss:\/\//],
     [{ url: 'ws://h/x', urll: 'typo' }, /TypeError: .*unknown option 'urll'/],
     [{ url: 'ws://h/x', heartbeat: { intervalMS: 5 } }, /TypeError: .*unknown option 'heartbeat.intervalMS'/],
@@ -72,7 +72,7 @@ describe('options', () => {
     const cases = [
       [{ url: 'ws://h/x', token: { secret: 1 } }, /TypeError: AgentWire: option 'token' must be a string or a function.*, got object$/],
       [{ url: 'ws://h/x', heartbeat: [] }, /TypeError: AgentWire: option 'heartbeat' must be an object or false, got an array$/],
-      [{ url: {} }, /TypeError: AgentWire: option 'url' must be a string, got object$/],
+      [{ url: {} }, /TypeError: AgentWire: option 'url' must be a ws:\/\/ or wss:\/\/ URL, an array of them, or a function.*, got object$/],
       [{ url: 'ws://h/x', protocols: [['v1']] }, /TypeError: AgentWire: option 'protocols\[\]' must be a string, got an array$/],
       [{ url: 'ws://h/x', queue: { maxAgeMs: null, maxBytes: '1' } }, /TypeError: AgentWire: option 'queue.maxBytes' must be a number, got string$/],
       [7, /TypeError: AgentWire: option 'options' must be an object, got number$/],
