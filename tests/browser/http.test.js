@@ -13,7 +13,14 @@ async function loadHttp(page) {
     content: `
       import initHttp, { HttpAgentTransport } from '/pkg/http/agentwire_http.js';
       import initSession, { AgentSession } from '/pkg/session/agentwire_session.js';
-      await Promise.all([initHttp(), initSession()]);
+      const [httpWasm] = await Promise.all([initHttp(), initSession()]);
+      // JS values the module holds right now: the externref table's occupied slots.
+      window.liveHttpValues = () => {
+        const table = httpWasm.__wbindgen_externrefs;
+        let live = 0;
+        for (let i = 0; i < table.length; i++) if (table.get(i) !== undefined) live += 1;
+        return live;
+      };
       window.HttpAgentTransport = HttpAgentTransport;
       window.AgentSession = AgentSession;
       // Runs one AG-UI run to its end; resolves with what the app saw.
@@ -103,6 +110,39 @@ describe('HttpAgentTransport against POST /agui', () => {
     f.page.problems = f.page.problems.filter((p) => !logged.includes(p));
     expect(out.thrown).toEqual(['listener']);
     expect(out.option).toBe("TypeError: HttpAgentTransport: unknown option 'retries' (known: typeField, headers, reconnect, maxLineBytes)");
+  });
+
+  it('finished, stopped and freed-mid-stream transports give back every JS value they held', async () => {
+    await loadHttp(f.page);
+    const out = await f.page.evaluate(async () => {
+      const reconnect = { initialDelayMs: 5, maxDelayMs: 20, jitter: 0 };
+      const cycle = async (i) => {
+        // Every tenth run is cut every 15 events and continued (the server's retry: hint, 500 ms).
+        const query = `?delay_ms=0&tokens_per_sec=0&answer_tokens=10${i % 10 === 1 ? '&drop_after=15' : ''}`;
+        const t = new HttpAgentTransport(`/agui${query}`, { reconnect, headers: { 'X-Cycle': String(i) } });
+        const offs = [t.on('*', () => {}), t.on('RUN_FINISHED', () => {}), t.onError(() => {}), t.subscribe(() => t.getSnapshot())];
+        const ended = new Promise((resolve) => t.onStatus(({ status }) => { if (status === 'finished' || status === 'closed') resolve(status); }));
+        t.run({ threadId: 'leak', runId: `leak-${i}`, messages: [] });
+        if (i % 3 === 2) {
+          // Freed while its body is being read.
+          await new Promise((resolve) => { const off = t.on('TEXT_MESSAGE_CONTENT', () => { off(); resolve(); }); });
+          t.free();
+          return;
+        }
+        await ended;
+        offs[0]();
+        t.free();
+      };
+      await cycle(0);
+      await new Promise((r) => setTimeout(r, 50));
+      const before = liveHttpValues();
+      for (let i = 1; i <= 30; i++) await cycle(i);
+      // Aborted fetches and timers settle after free(); give them a moment.
+      await new Promise((r) => setTimeout(r, 200));
+      return { before, after: liveHttpValues() };
+    });
+    expect(out.before).toBeGreaterThan(0);
+    expect(out.after).toBe(out.before);
   });
 
   it("on() returns the registration's own remover, as the WebSocket transport's does (bindSession relies on it)", async () => {
