@@ -32,6 +32,8 @@ import { measureSizes } from './lib/size.mjs';
 import { rotate, summary } from './lib/stats.mjs';
 import { nativeLatency, nativeServerRate } from './lib/native.mjs';
 
+/** BENCHMARKS.md: what follows this line is written by hand, and a full run keeps it. */
+const HAND_WRITTEN_MARKER = '<!-- The sections below are written by hand; npm run bench keeps them as they are. -->';
 const ALL_METRICS = ['size', 'percall', 'throughput', 'throughput-ws', 'latency', 'store', 'recovery', 'memory', 'dead'];
 
 const { values: opts } = parseArgs({
@@ -534,7 +536,11 @@ writeFileSync(detailPath, `${JSON.stringify(detail, null, 2)}\n`);
 console.log(`\n${renderTable(table, detail)}`);
 const full = metrics.length === ALL_METRICS.length && clients.length === CLIENTS.length && !QUICK;
 if ((full || opts.markdown) && !candidate) {
-  writeFileSync(join(ROOT, 'BENCHMARKS.md'), renderMarkdown(table, detail, rows));
+  // Hand-written sections (one-off measurements and findings) follow the marker: kept as they are.
+  const benchmarksPath = join(ROOT, 'BENCHMARKS.md');
+  const existing = existsSync(benchmarksPath) ? readFileSync(benchmarksPath, 'utf8') : '';
+  const handWritten = existing.includes(HAND_WRITTEN_MARKER) ? existing.slice(existing.indexOf(HAND_WRITTEN_MARKER)) : `${HAND_WRITTEN_MARKER}\n`;
+  writeFileSync(benchmarksPath, `${renderMarkdown(table, detail, rows).trimEnd()}\n\n${handWritten}`);
   log('wrote BENCHMARKS.md');
 }
 log(`wrote ${resultsPath.slice(ROOT.length + 1)} and ${detailPath.slice(ROOT.length + 1)} in ${detail.totalSeconds} s${detail.errors.length ? `; ${detail.errors.length} measurement(s) failed (see results-detail.json)` : ''}`);
