@@ -268,17 +268,12 @@ impl SessionRun {
         )
         .await;
         let agents_used = self.script.agents_used();
-        self.chat(
-            "result",
+        self.answer(
             json!({ "message_id": message_id, "content": content, "agents_used": agents_used }),
         )
         .await;
 
         self.outcome.completed = true;
-        if let Some(session) = &self.chat {
-            // Answered: nobody is to continue it, and the stream's lease is free.
-            session.end_work().await;
-        }
         self.app.sessions.finish(&id, Status::Completed);
         self.log(lead, "Completed".to_string());
         self.broadcast_status(&id, lead, "completed", Some(1.0), "Answer ready");
@@ -340,6 +335,26 @@ impl SessionRun {
         }
         session.emit(&Event::new(kind, fields)).await;
         session.caught_up().await;
+    }
+
+    /// The chat's last event, `result`, which ends its work (with Redis, in the same step:
+    /// nobody is to continue it, and the stream's lease is free); the work then leaves the
+    /// session, so a chat sent next finds nothing running.
+    async fn answer(&self, mut fields: Value) {
+        let Some(session) = &self.chat else {
+            return;
+        };
+        if self.skipping() {
+            // Already in the stream (another instance got this far): only the end is left.
+            self.skip.fetch_sub(1, Ordering::Relaxed);
+            session.end_work().await;
+        } else {
+            if let Value::Object(map) = &mut fields {
+                map.insert("session_id".into(), Value::from(self.session_id()));
+            }
+            session.emit_last(&Event::new("result", fields)).await;
+        }
+        session.work_answered(self.session_id());
     }
 
     async fn pause(&self) {

@@ -29,16 +29,23 @@ local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 "#;
 
 /// One event into one stream. KEYS: stream entries, counter (declared for clarity; the body
-/// derives them from ARGV[1]). ARGV: stream, text, type_end, maxlen, ttl_ms, token. A non-empty
-/// token fences the append: unless it is the stream's lease (the holder's), nothing is
-/// written and the script returns 0 (never a seq), so an owner that lost its lease (paused,
-/// partitioned, presumed dead) cannot write after the instance that took over.
+/// derives them from ARGV[1]). ARGV: stream, text, type_end, maxlen, ttl_ms, token, ends_work.
+/// A non-empty token fences the append: unless it is the stream's lease (the holder's),
+/// nothing is written and the script returns 0 (never a seq), so an owner that lost its lease
+/// (paused, partitioned, presumed dead) cannot write after the instance that took over. With
+/// ends_work '1' the event is the work's last (a chat's `result`): its spec and lease go in
+/// the same step, so nobody finds the work running once its last event is in the stream.
 pub fn append() -> Script {
     Script::new(&format!(
         "{APPEND_FN}
 local token = ARGV[6]
 if token ~= '' and redis.call('GET', prefix .. 'lease:' .. ARGV[1]) ~= token then return 0 end
-return append(ARGV[1], ARGV[2], tonumber(ARGV[3]), ARGV[4], ARGV[5], now)"
+local seq = append(ARGV[1], ARGV[2], tonumber(ARGV[3]), ARGV[4], ARGV[5], now)
+if ARGV[7] == '1' then
+  redis.call('DEL', prefix .. 'work:' .. ARGV[1])
+  redis.call('DEL', prefix .. 'lease:' .. ARGV[1])
+end
+return seq"
     ))
 }
 

@@ -82,12 +82,14 @@ fn parse_entries(reply: StreamRangeReply) -> Vec<Entry> {
 impl RedisBackend {
     /// Numbers `event` in `stream`, stores and publishes it; returns its seq. With a lease
     /// `token` (a stream with work behind it) only if that token holds the stream's lease:
-    /// `None` when it does not (fenced: nothing was written).
+    /// `None` when it does not (fenced: nothing was written). `ends_work`: the event is the
+    /// last of the work behind the stream, whose spec and lease are deleted with it.
     pub async fn append(
         &self,
         stream: &str,
         event: &Event,
         token: Option<&str>,
+        ends_work: bool,
     ) -> RedisResult<Option<u64>> {
         let (text, type_end) = event.parts();
         let seq: u64 = self
@@ -100,6 +102,7 @@ impl RedisBackend {
             .arg(self.max_events)
             .arg(millis(self.stream_ttl()))
             .arg(token.unwrap_or(""))
+            .arg(if ends_work { "1" } else { "0" })
             .invoke_async(&mut self.conn())
             .await?;
         Ok((seq > 0).then_some(seq))

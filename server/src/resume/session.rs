@@ -218,7 +218,37 @@ impl Session {
             Origin::Local => self.push(event, false),
             Origin::Shared {
                 backend, stream, ..
-            } => self.append(backend, stream, event).await,
+            } => self.append(backend, stream, event, false).await,
+        }
+    }
+
+    /// [`emit`](Self::emit) of the work's last event (a chat's `result`). With Redis it is
+    /// appended in the same script that ends the work (its spec and lease are deleted), so no
+    /// instance finds the work still running once its last event is in the stream: a chat
+    /// the client sends next is not told it superseded this one.
+    pub async fn emit_last(&self, event: &Event) -> u64 {
+        match &self.origin {
+            Origin::Local => self.push(event, false),
+            Origin::Shared {
+                backend, stream, ..
+            } => {
+                let seq = self.append(backend, stream, event, true).await;
+                if seq > 0 {
+                    if let Some(owner) = self.lock().owner.take() {
+                        owner.renewal.abort(); // the script released the lease
+                    }
+                }
+                seq
+            }
+        }
+    }
+
+    /// The work labelled `label` has emitted its last event: it leaves the session (its task
+    /// only finishes its bookkeeping), so `stop_work` no longer finds it running.
+    pub fn work_answered(&self, label: &str) {
+        let mut st = self.lock();
+        if st.work.as_ref().is_some_and(|w| w.label == label) {
+            st.work = None; // dropping the handle detaches the task, which ends by itself
         }
     }
 
@@ -231,7 +261,7 @@ impl Session {
             Origin::Local => self.push(event, true),
             Origin::Shared {
                 backend, stream, ..
-            } => self.append(backend, stream, event).await,
+            } => self.append(backend, stream, event, false).await,
         }
     }
 
@@ -241,7 +271,13 @@ impl Session {
         self.push(event, true)
     }
 
-    async fn append(&self, backend: &RedisBackend, stream: &str, event: &Event) -> u64 {
+    async fn append(
+        &self,
+        backend: &RedisBackend,
+        stream: &str,
+        event: &Event,
+        ends_work: bool,
+    ) -> u64 {
         if self.is_discarded() {
             return 0;
         }
@@ -255,7 +291,10 @@ impl Session {
                 return 0;
             }
         };
-        match backend.append(stream, event, token.as_deref()).await {
+        match backend
+            .append(stream, event, token.as_deref(), ends_work)
+            .await
+        {
             Ok(Some(seq)) => seq,
             Ok(None) => {
                 self.lose_lease(token.as_deref().unwrap_or_default(), "an append was fenced");

@@ -596,7 +596,7 @@ async fn a_stale_lease_holder_cannot_append_finish_or_renew_once_another_instanc
         Some(0)
     );
     assert_eq!(
-        old.append(stream, &event, Some(first.token.as_str()))
+        old.append(stream, &event, Some(first.token.as_str()), false)
             .await
             .unwrap(),
         Some(1)
@@ -618,7 +618,7 @@ async fn a_stale_lease_holder_cannot_append_finish_or_renew_once_another_instanc
 
     // The old holder comes back: nothing it writes is accepted.
     assert_eq!(
-        old.append(stream, &event, Some(first.token.as_str()))
+        old.append(stream, &event, Some(first.token.as_str()), false)
             .await
             .unwrap(),
         None
@@ -630,7 +630,7 @@ async fn a_stale_lease_holder_cannot_append_finish_or_renew_once_another_instanc
     assert!(!old.renew(stream, &first.token).await.unwrap());
     assert!(!old.end_work(stream, &first.token, true).await.unwrap());
     assert_eq!(
-        new.append(stream, &event, Some(second.token.as_str()))
+        new.append(stream, &event, Some(second.token.as_str()), false)
             .await
             .unwrap(),
         Some(2)
@@ -640,7 +640,7 @@ async fn a_stale_lease_holder_cannot_append_finish_or_renew_once_another_instanc
     let third = old.claim(stream, ClaimMode::Steal).await.unwrap().unwrap();
     assert_eq!(third.last, 2);
     assert_eq!(
-        new.append(stream, &event, Some(second.token.as_str()))
+        new.append(stream, &event, Some(second.token.as_str()), false)
             .await
             .unwrap(),
         None
@@ -666,5 +666,35 @@ async fn a_stale_lease_holder_cannot_append_finish_or_renew_once_another_instanc
             .collect::<Vec<_>>(),
         vec![(1, 0), (2, 0), (2, 1)],
         "exactly the holders' events, then the finish mark"
+    );
+}
+
+#[tokio::test]
+async fn a_chat_sent_right_after_a_result_played_elsewhere_supersedes_nothing() {
+    let redis = RedisServer::start();
+    let a = Instance::start(&redis, &[]);
+    let b = Instance::start(&redis, &[]);
+    // A plays the chat; the client moves to B mid-answer and gets the rest from there.
+    let (ws, session, events) = chat_until_delta(&a, 20, 2).await;
+    drop(ws);
+    let mut ws = b.ws("/ws/stream").await;
+    let welcome = hello(&mut ws, Some(&session), seq(events.last().unwrap())).await;
+    assert_eq!(welcome["resumed"], true, "{welcome}");
+    let rest = sequenced_until(&mut ws, |e| e["type"] == "result").await;
+
+    // The next chat, on B, the moment the result is in: the chat on A is over (its work ended
+    // with its result), so nothing is cancelled and the new chat starts at once.
+    send_json(
+        &mut ws,
+        json!({"type":"chat","id":"c-2","payload":{"message":"And AMD?","answer_tokens":3}}),
+    )
+    .await;
+    let next = sequenced_until(&mut ws, |_| true).await;
+    assert_eq!(next[0]["type"], "agent_step", "{}", next[0]);
+    assert_eq!(seq(&next[0]), seq(rest.last().unwrap()) + 1);
+    let second = sequenced_until(&mut ws, |e| e["type"] == "result").await;
+    assert!(
+        second.iter().all(|e| e["type"] != "cancelled"),
+        "{second:?}"
     );
 }
