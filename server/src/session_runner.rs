@@ -13,7 +13,7 @@ use std::time::Duration;
 use serde_json::{json, Value};
 use tokio::time::{sleep, sleep_until, Instant};
 
-use crate::agent_script::{Agent, Script};
+use crate::agent_script::{Agent, Script, AGENTS};
 use crate::app::App;
 use crate::endpoints::Endpoint;
 use crate::events::Event;
@@ -43,27 +43,46 @@ struct Outcome {
 
 impl Drop for Outcome {
     fn drop(&mut self) {
-        if self.completed
-            || self.handed_over.load(Ordering::SeqCst)
-            || !self
-                .app
-                .sessions
-                .finish(&self.session_id, Status::Cancelled)
-        {
+        if self.completed || self.handed_over.load(Ordering::SeqCst) {
             return;
         }
-        self.app
-            .sessions
-            .log(&self.session_id, self.lead.name, "Session cancelled".into());
-        broadcast_status(
-            &self.app,
-            &self.session_id,
-            self.lead,
-            "cancelled",
-            None,
-            "Cancelled",
-        );
+        mark_cancelled(&self.app, &self.session_id, self.lead);
     }
+}
+
+/// The agent session ends cancelled (once): its state, a log line, and tracking clients told.
+fn mark_cancelled(app: &App, session_id: &str, lead: &Agent) {
+    if !app.sessions.finish(session_id, Status::Cancelled) {
+        return;
+    }
+    app.sessions
+        .log(session_id, lead.name, "Session cancelled".into());
+    broadcast_status(app, session_id, lead, "cancelled", None, "Cancelled");
+}
+
+/// A chat that played on another instance was stopped from this one (a `cancel`, or a newer
+/// chat, sent here): that instance's copy stops as handed over, so this one marks the agent
+/// session cancelled, as the instance playing it would have.
+pub async fn cancelled_elsewhere(app: &App, session_id: &str) {
+    let Some(state) = app.sessions.get(session_id).await else {
+        return;
+    };
+    let Some(lead) = AGENTS.iter().find(|a| a.name == state.agent) else {
+        return;
+    };
+    if state.status != Status::Running {
+        return;
+    }
+    app.sessions
+        .adopt(
+            session_id,
+            state.source,
+            &state.message,
+            lead.name,
+            state.max_turns,
+        )
+        .await;
+    mark_cancelled(app, session_id, lead);
 }
 
 pub struct SessionRun {

@@ -27,7 +27,7 @@ use crate::params::Params;
 use crate::registry::Slot;
 use crate::registry::SLOW_CONSUMER;
 use crate::resume::{Forwarded, Link, Work};
-use crate::session_runner::{Pace, SessionRun};
+use crate::session_runner::{cancelled_elsewhere, Pace, SessionRun};
 use crate::takeover::WorkSpec;
 
 /// Largest `answer_tokens` accepted: the result's `content` holds the whole answer.
@@ -117,6 +117,9 @@ async fn handle(conn: &Connection, link: &mut Link, pace: Pace, text: &str) -> R
             // before), it is stopped before `cancelled` is appended: no delta of it follows.
             let reply = match session.stop_work().await {
                 Some(stopped) => {
+                    if stopped.elsewhere {
+                        cancelled_elsewhere(conn.app(), &stopped.label).await;
+                    }
                     json!({ "success": stopped.running, "session_id": stopped.label })
                 }
                 None => json!({ "success": false }),
@@ -160,6 +163,9 @@ async fn start_chat(conn: &Connection, link: &Link, pace: Pace, value: &Value) -
 
     let session = link.session();
     if let Some(previous) = session.stop_work().await {
+        if previous.elsewhere {
+            cancelled_elsewhere(conn.app(), &previous.label).await;
+        }
         if previous.running {
             let reply =
                 json!({ "success": true, "session_id": previous.label, "reason": "superseded" });

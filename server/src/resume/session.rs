@@ -100,6 +100,8 @@ pub struct Stopped {
     pub label: String,
     /// Whether it was still running (and so really stopped).
     pub running: bool,
+    /// It played on another instance (with Redis), fenced out by this one.
+    pub elsewhere: bool,
 }
 
 /// This instance's lease on the session's stream, and the task renewing it.
@@ -434,6 +436,7 @@ impl Session {
                 Some(Stopped {
                     label,
                     running: work.stop().await,
+                    elsewhere: false,
                 })
             }
             None => None,
@@ -453,6 +456,7 @@ impl Session {
             Some(Stopped {
                 label,
                 running: true,
+                elsewhere: true,
             })
         });
         if let Err(e) = backend.end_work(stream, &claimed.token, false).await {

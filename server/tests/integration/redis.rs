@@ -698,3 +698,47 @@ async fn a_chat_sent_right_after_a_result_played_elsewhere_supersedes_nothing() 
         "{second:?}"
     );
 }
+
+#[tokio::test]
+async fn a_cancel_on_another_instance_stops_the_chat_there_before_cancelled_and_marks_it_cancelled()
+{
+    let redis = RedisServer::start();
+    let a = Instance::start(&redis, &[]);
+    let b = Instance::start(&redis, &[]);
+    // A long answer on A (200 deltas at 40/s); the client moves to B mid-answer.
+    let (ws, session, events) = chat_until_delta(&a, 200, 2).await;
+    drop(ws);
+    let mut ws = b.ws("/ws/stream").await;
+    let welcome = hello(&mut ws, Some(&session), seq(events.last().unwrap())).await;
+    assert_eq!(welcome["resumed"], true, "{welcome}");
+    let agent_session = events[0]["session_id"].as_str().unwrap().to_string();
+
+    send_json(&mut ws, json!({"type":"cancel","id":"x-1","payload":{}})).await;
+    let until_cancelled = sequenced_until(&mut ws, |e| e["type"] == "cancelled").await;
+    let cancelled = until_cancelled.last().unwrap();
+    assert_eq!(cancelled["success"], true, "{cancelled}");
+    assert_eq!(cancelled["session_id"], agent_session.as_str());
+    // A, still playing it, is fenced out: nothing of the chat follows `cancelled`.
+    loop {
+        match next_seen(&mut ws, Duration::from_millis(400)).await {
+            Seen::Nothing => break,
+            Seen::Text(text) => {
+                let frame: Value = serde_json::from_str(&text).unwrap();
+                assert!(frame.get("seq").is_none(), "after cancelled: {frame}");
+            }
+            other => panic!("the socket ended: {other:?}"),
+        }
+    }
+    a.wait_stderr("lost the lease").await;
+
+    // The shared registry, asked on either instance, says cancelled.
+    let mut tracker = a.ws("/ws/agent-tracking/client_1_cancel").await;
+    sequenced_until(&mut tracker, |e| e["type"] == "active_sessions").await;
+    send_json(
+        &mut tracker,
+        json!({"type":"get_session_state","session_id":agent_session}),
+    )
+    .await;
+    let state = sequenced_until(&mut tracker, |e| e["type"] == "session_state").await;
+    assert_eq!(state.last().unwrap()["state"]["status"], "cancelled");
+}
