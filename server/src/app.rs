@@ -18,6 +18,7 @@ use crate::registry::Registry;
 use crate::resume::SessionStore;
 use crate::sessions::Sessions;
 use crate::started_runs::StartedRuns;
+use crate::takeover::Takeover;
 use crate::{charts, control, endpoints, http_layer, static_files};
 
 pub struct App {
@@ -53,7 +54,7 @@ impl App {
 
     /// Resumable state in `shared` (Redis) when given.
     pub fn with_shared(config: Config, shared: Option<Arc<RedisBackend>>) -> Arc<App> {
-        Arc::new(App {
+        let app = Arc::new(App {
             registry: Registry::new(config.max_connections),
             chaos: Chaos::default(),
             log: EventLog::default(),
@@ -66,7 +67,13 @@ impl App {
             acks: Acks::new(config.resume_max_age.max(config.resume_grace)),
             agui_runs: AguiRuns::default(),
             config,
-        })
+        });
+        if app.shared.is_some() {
+            // Followers of a stream whose instance died continue its work here.
+            app.resume
+                .set_continuer(Arc::new(Takeover(Arc::downgrade(&app))));
+        }
+        app
     }
 
     /// Whether resumable connections must be refused: the server runs on Redis and Redis is

@@ -128,6 +128,13 @@ pub struct Cli {
     #[arg(long, env = "REDIS_URL", value_name = "URL")]
     pub redis: Option<String>,
 
+    /// With --redis: how long the lease on a chat's or run's stream lasts (renewed every
+    /// third of it by the instance playing it). Once it lapses, another instance whose client
+    /// resumed the session (or that shows the run) continues the work after the stream's
+    /// last event: the longest a stream stalls when its instance dies.
+    #[arg(long, default_value_t = 1_000, value_name = "MS")]
+    pub lease_ms: u64,
+
     /// No connection/control logging on stderr (the startup line is still printed).
     #[arg(long)]
     pub quiet: bool,
@@ -162,6 +169,7 @@ pub struct Config {
     pub resume_grace: Duration,
     /// The Redis URL to share state through (`None`: in memory).
     pub redis: Option<String>,
+    pub lease: Duration,
     pub quiet: bool,
 }
 
@@ -185,6 +193,7 @@ impl Default for Config {
             resume_max_age: Duration::from_millis(120_000),
             resume_grace: Duration::from_millis(120_000),
             redis: None,
+            lease: Duration::from_millis(1_000),
             quiet: true,
         }
     }
@@ -243,6 +252,9 @@ impl Config {
         if cli.resume_max_age_ms == 0 || cli.resume_grace_ms == 0 {
             return Err("--resume-max-age-ms and --resume-grace-ms must be at least 1".into());
         }
+        if cli.lease_ms < 30 {
+            return Err("--lease-ms must be at least 30 (it is renewed every third of it)".into());
+        }
         if let Some(url) = cli.redis.as_deref().filter(|u| !u.trim().is_empty()) {
             if !(url.starts_with("redis://") || url.starts_with("unix://")) {
                 return Err(format!(
@@ -269,6 +281,7 @@ impl Config {
             resume_max_age: Duration::from_millis(cli.resume_max_age_ms),
             resume_grace: Duration::from_millis(cli.resume_grace_ms),
             redis: cli.redis.filter(|url| !url.trim().is_empty()),
+            lease: Duration::from_millis(cli.lease_ms),
             quiet: cli.quiet,
         })
     }

@@ -26,6 +26,7 @@ pub mod session_runner;
 pub mod sessions;
 pub mod started_runs;
 pub mod static_files;
+pub mod takeover;
 
 use std::future::IntoFuture;
 use std::io;

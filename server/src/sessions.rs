@@ -51,6 +51,32 @@ pub struct SessionState {
     pub updated_at: String,
 }
 
+impl SessionState {
+    /// A session that starts running now.
+    fn starting(
+        session_id: &str,
+        source: Source,
+        message: &str,
+        agent: &str,
+        max_turns: u64,
+    ) -> SessionState {
+        let now = now_iso8601();
+        SessionState {
+            session_id: session_id.to_string(),
+            source,
+            status: Status::Running,
+            message: message.to_string(),
+            agent: agent.to_string(),
+            agents_used: vec![agent.to_string()],
+            current_turn: 0,
+            max_turns,
+            progress: 0.0,
+            started_at: now.clone(),
+            updated_at: now,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct LogLine {
     pub timestamp: String,
@@ -114,23 +140,39 @@ impl Sessions {
             },
         };
         let session_id = format!("session_{n}");
-        let now = now_iso8601();
-        let state = SessionState {
-            session_id: session_id.clone(),
-            source,
-            status: Status::Running,
-            message: message.to_string(),
-            agent: agent.to_string(),
-            agents_used: vec![agent.to_string()],
-            current_turn: 0,
-            max_turns,
-            progress: 0.0,
-            started_at: now.clone(),
-            updated_at: now,
-        };
+        let state = SessionState::starting(&session_id, source, message, agent, max_turns);
         self.share(&state);
         self.lock().sessions.insert(session_id.clone(), state);
         session_id
+    }
+
+    /// Continues here a running session that another instance started (it died, this one
+    /// took its chat over): its state comes from the shared registry (a fresh running state
+    /// if it lapsed there), and this instance updates it from now on.
+    pub async fn adopt(
+        &self,
+        session_id: &str,
+        source: Source,
+        message: &str,
+        agent: &str,
+        max_turns: u64,
+    ) {
+        let shared_state = match &self.shared {
+            Some(shared) => shared.agent(session_id).await.unwrap_or_else(|e| {
+                shared.report(format_args!("cannot read agent session {session_id}: {e}"));
+                None
+            }),
+            None => None,
+        };
+        let state = match shared_state.filter(|s| s.status == Status::Running) {
+            Some(state) => state,
+            None => {
+                let state = SessionState::starting(session_id, source, message, agent, max_turns);
+                self.share(&state);
+                state
+            }
+        };
+        self.lock().sessions.insert(session_id.to_string(), state);
     }
 
     fn share(&self, state: &SessionState) {

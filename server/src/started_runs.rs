@@ -1,7 +1,9 @@
 //! Runs started with `POST /control/runs/{run_id}`: the run plays on the instance that got
 //! the request, into the run's own stream (Redis: `run:<run_id>`, in memory: a session held
 //! here), and every `/ws/runs/{run_id}` connection, on any instance, shows that stream from
-//! its start instead of playing a run of its own.
+//! its start instead of playing a run of its own. With Redis the run survives that instance:
+//! its lease lapses, and an instance showing the run claims it and plays the rest
+//! (`takeover`).
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -14,6 +16,7 @@ use crate::endpoints::Endpoint;
 use crate::redis::keys;
 use crate::resume::{RunSource, Session};
 use crate::session_runner::Pace;
+use crate::takeover::WorkSpec;
 
 /// What `start` did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -66,9 +69,33 @@ impl StartedRuns {
             }
         }
         let session = app.resume.create_producer(Endpoint::Runs, run_id, &stream);
-        let task = tokio::spawn(play(run_id.to_string(), session.clone(), pace, plan));
+        // The spec lets another instance continue the run if this one dies.
+        let spec = WorkSpec::run(run_id, pace, plan, true);
+        if !session.begin_work(&spec.to_json()).await {
+            return Err(redis::RedisError::from((
+                redis::ErrorKind::Client,
+                "cannot record the run's work in Redis",
+            )));
+        }
+        self.play_here(app, run_id, session, pace, plan, 0);
+        Ok(Started::Now)
+    }
+
+    /// Plays run `run_id` here into `producer` (which holds the stream's lease with Redis),
+    /// after its first `skip` events: from the start on the instance that got the POST, or
+    /// from where it stopped on one that took it over.
+    pub fn play_here(
+        &self,
+        app: &Arc<App>,
+        run_id: &str,
+        producer: Arc<Session>,
+        pace: Pace,
+        plan: RunPlan,
+        skip: u64,
+    ) {
+        let task = tokio::spawn(play(run_id.to_string(), producer.clone(), pace, plan, skip));
         let producer = Producer {
-            session,
+            session: producer,
             task: task.abort_handle(),
         };
         self.lock().insert(run_id.to_string(), producer);
@@ -104,7 +131,6 @@ impl StartedRuns {
                 app.runs.lock().remove(&run_id);
             }
         });
-        Ok(Started::Now)
     }
 
     /// The stream a connection to `/ws/runs/{run_id}` shows, if the run was started.
@@ -128,6 +154,8 @@ impl StartedRuns {
         let running = producers.iter().filter(|p| !p.task.is_finished()).count();
         for producer in producers {
             producer.task.abort();
+            // Its lease is no longer renewed: an instance continues the run once Redis is back.
+            producer.session.abandon();
         }
         running
     }

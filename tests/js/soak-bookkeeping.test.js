@@ -2,7 +2,7 @@
 // merge, the fault schedule and the command line.
 import { describe, expect, it } from 'vitest';
 import { SequenceChecker, WindowedList, summaryLine, tally } from '../soak/sequence.mjs';
-import { DEFAULT_TIMING, GARBAGE, KINDS, controlRequest, countKinds, planFaults } from '../soak/faults.mjs';
+import { DEFAULT_TIMING, GARBAGE, KINDS, REDIS_KINDS, controlRequest, countKinds, planFaults } from '../soak/faults.mjs';
 import { parseSoakArgs } from '../soak/options.mjs';
 
 function check(arrivals, last) {
@@ -130,6 +130,15 @@ describe('planFaults', () => {
     expect(() => planFaults(5, { kinds: [] })).toThrow(RangeError);
   });
 
+  it('plans the --redis mode\'s process faults as processes to kill, not control requests', () => {
+    const faults = planFaults(REDIS_KINDS.length, { kinds: REDIS_KINDS });
+    const [kill, restart] = faults.slice(-2);
+    expect(kill).toMatchObject({ kind: 'kill-instance', steps: [], reconnects: false, process: { kind: 'kill-instance', downMs: DEFAULT_TIMING.restartAfterMs } });
+    expect(restart).toMatchObject({ kind: 'restart-redis', steps: [], reconnects: true, process: { kind: 'restart-redis', downMs: DEFAULT_TIMING.redisDownMs } });
+    expect(faults.slice(0, KINDS.length).every((f) => f.process === null)).toBe(true);
+    expect(countKinds(faults)).toMatchObject({ 'kill-instance': 1, 'restart-redis': 1, drop: 1 });
+  });
+
   it('rejects a count that is not a whole number', () => {
     expect(() => planFaults(-1)).toThrow(RangeError);
     expect(() => planFaults(1.5)).toThrow(RangeError);
@@ -143,9 +152,9 @@ describe('planFaults', () => {
 
 describe('parseSoakArgs', () => {
   it('defaults to 1,000 faults, the release server and a timeout that grows with the budget', () => {
-    expect(parseSoakArgs([])).toEqual({ faults: 1000, kinds: KINDS, timeoutS: 1120, server: 'release', verbose: false, help: false });
+    expect(parseSoakArgs([])).toEqual({ faults: 1000, kinds: KINDS, redis: false, timeoutS: 1120, server: 'release', verbose: false, help: false });
     expect(parseSoakArgs(['--faults', '50'])).toMatchObject({ faults: 50, timeoutS: 170 });
-    expect(parseSoakArgs(['--faults=30', '--timeout=90', '--server', 'debug', '--verbose'])).toEqual({ faults: 30, kinds: KINDS, timeoutS: 90, server: 'debug', verbose: true, help: false });
+    expect(parseSoakArgs(['--faults=30', '--timeout=90', '--server', 'debug', '--verbose'])).toEqual({ faults: 30, kinds: KINDS, redis: false, timeoutS: 90, server: 'debug', verbose: true, help: false });
     expect(parseSoakArgs(['--only', 'stall,close-1013']).kinds).toEqual(['stall', 'close-1013']);
   });
 
@@ -156,6 +165,12 @@ describe('parseSoakArgs', () => {
     expect(() => parseSoakArgs(['--server', 'fast'])).toThrow(/debug or release/);
     expect(() => parseSoakArgs(['--chaos'])).toThrow(/unknown argument/);
     expect(() => parseSoakArgs(['--only', 'drop,flood'])).toThrow(/got flood/);
+    expect(() => parseSoakArgs(['--only', 'kill-instance'])).toThrow(/need --redis/);
+  });
+
+  it('adds the process faults to the cycle with --redis', () => {
+    expect(parseSoakArgs(['--redis'])).toMatchObject({ redis: true, kinds: REDIS_KINDS });
+    expect(parseSoakArgs(['--redis', '--only', 'restart-redis,drop']).kinds).toEqual(['restart-redis', 'drop']);
   });
 });
 

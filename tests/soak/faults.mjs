@@ -6,6 +6,18 @@
 export const KINDS = ['drop', 'close-1011', 'close-1012', 'close-1013', 'refuse', 'silence', 'delay', 'garbage', 'stall'];
 
 /**
+ * The --redis mode's cycle (two instances on one redis-server): the same, plus processes dying.
+ * `kill-instance`: the instance the chat is attached to is killed (SIGKILL) and restarted on its
+ * port `restartAfterMs` later, so its clients resume on the other one, which continues their
+ * chat and run; `restart-redis`: redis-server is killed and restarted on its port (with its
+ * append-only file) `redisDownMs` later, so every resumable socket is closed with 1013 and resumes.
+ */
+export const REDIS_KINDS = [...KINDS, 'kill-instance', 'restart-redis'];
+
+/** Kinds that are no /control request but a process the driver kills. */
+export const PROCESS_KINDS = ['kill-instance', 'restart-redis'];
+
+/**
  * Garbage, cycled in turn by the garbage faults. Server → client frames go through
  * /control/send (unsequenced, outside the resume protocol); `client-malformed` is a frame the
  * page sends the server. `expect` is the error kind the client must report for it (none for a
@@ -36,25 +48,35 @@ export const DEFAULT_TIMING = {
   /** The client's frame limit, and the size of the huge frame (over it). */
   maxMessageBytes: 65536,
   hugeBytes: 100_000,
+  /** A killed instance comes back on its port this much later; a killed redis-server too. */
+  restartAfterMs: 300,
+  redisDownMs: 200,
 };
 
 /**
- * `count` faults, cycling through `kinds` (a subset of KINDS, in the order given). Each is `{ n, kind, steps, after, holdMs, reconnects, garbage, stall }`: `steps`
+ * `count` faults, cycling through `kinds` (a subset of REDIS_KINDS, in the order given). Each is
+ * `{ n, kind, steps, after, holdMs, reconnects, garbage, stall, process }`: `steps`
  * are control requests made at once (after arming the page's `stall`, if any), `after` the ones
  * made `holdMs` later; `reconnects` says the
  * fault ends every connection, so each long-lived transport must reconnect (and resume) before
- * the next fault.
+ * the next fault; `process` is a process to kill and restart (`{ kind, downMs }`).
  */
 export function planFaults(count, { timing = DEFAULT_TIMING, kinds = KINDS } = {}) {
   if (!Number.isSafeInteger(count) || count < 0) throw new RangeError(`fault count must be a whole number, got ${count}`);
-  const unknown = kinds.filter((kind) => !KINDS.includes(kind));
-  if (kinds.length === 0 || unknown.length) throw new RangeError(`fault kinds are ${KINDS.join(', ')}; got ${kinds.join(', ') || 'none'}`);
+  const unknown = kinds.filter((kind) => !REDIS_KINDS.includes(kind));
+  if (kinds.length === 0 || unknown.length) throw new RangeError(`fault kinds are ${REDIS_KINDS.join(', ')}; got ${kinds.join(', ') || 'none'}`);
   const faults = [];
   let garbageTurn = 0;
   for (let n = 0; n < count; n += 1) {
     const kind = kinds[n % kinds.length];
-    const fault = { n: n + 1, kind, steps: [], after: [], holdMs: 0, reconnects: true, garbage: null, stall: null };
-    if (kind === 'drop') {
+    const fault = { n: n + 1, kind, steps: [], after: [], holdMs: 0, reconnects: true, garbage: null, stall: null, process: null };
+    if (kind === 'kill-instance') {
+      // Only the transports on that instance reconnect; the flow check covers the chat's.
+      fault.reconnects = false;
+      fault.process = { kind, downMs: timing.restartAfterMs };
+    } else if (kind === 'restart-redis') {
+      fault.process = { kind, downMs: timing.redisDownMs };
+    } else if (kind === 'drop') {
       fault.steps.push(control('drop'));
     } else if (kind.startsWith('close-')) {
       fault.steps.push(control('close', { code: Number(kind.slice(6)), reason: 'soak' }));
@@ -111,6 +133,6 @@ export function controlRequest(origin, { route, query, body }) {
 /** How many of each kind `faults` holds. */
 export function countKinds(faults) {
   const counts = Object.fromEntries(KINDS.map((kind) => [kind, 0]));
-  for (const fault of faults) counts[fault.kind] += 1;
+  for (const fault of faults) counts[fault.kind] = (counts[fault.kind] ?? 0) + 1;
   return counts;
 }

@@ -7,6 +7,8 @@
 //   names soak-<n>: so the replies check the server's order as well as the events.
 // Every event with a `seq` goes through a SequenceChecker per stream (a transport's session). run.mjs drives
 // this through window.soak and checks the server's side (GET /control/log `processed`).
+// `config.bases` lists the server origins (ws://127.0.0.1:port): with several (the --redis mode's
+// instances) every transport's `url` is the list of them, and each retry moves to the next.
 import { WebSocketTransport } from '/pkg/agentwire.js';
 import { SequenceChecker } from '/soak/sequence.mjs';
 
@@ -29,6 +31,11 @@ export function createSoak() {
   };
   let config = null;
   let draining = false;
+  /** While held, no new acknowledged message is sent (a chat due meanwhile waits for release). */
+  let holding = false;
+  let chatDue = false;
+  /** The transports' `url`: one URL, or the list of every instance's. */
+  const urlOf = (path) => (config.bases.length === 1 ? `${config.bases[0]}${path}` : config.bases.map((base) => `${base}${path}`));
   let timer = null;
   /** Counted findings (each also in the totals) and problems (failures that are not counts). */
   const anomalies = [];
@@ -122,15 +129,17 @@ export function createSoak() {
   const newCounter = () => ({ sent: 0, acked: 0, inflight: 0, rejected: 0, duplicateAcks: 0 });
 
   // --- chat ------------------------------------------------------------------------------------
-  const chat = { ...newCounter(), results: 0, waiting: false, texts: new Map() };
+  const chat = { ...newCounter(), results: 0, waiting: false, started: false, texts: new Map() };
   let chatW = null;
   function sendChat() {
     const n = chat.sent + 1;
     chat.waiting = true;
+    chat.started = false;
     const message = `${CHAT_MESSAGES[n % CHAT_MESSAGES.length]} (soak ${n})`;
     sendAcked(chatW, chat, { type: 'chat', id: `chat-${n}`, payload: { message, answer_tokens: config.answerTokens, n } });
   }
   function onChatEvent(m) {
+    if (m.type !== 'cancelled') chat.started = true;
     if (m.type === 'message_delta') {
       chat.texts.set(m.message_id, (chat.texts.get(m.message_id) ?? '') + m.delta);
     } else if (m.type === 'result') {
@@ -140,7 +149,8 @@ export function createSoak() {
       chat.texts.delete(m.message_id);
       if (chat.results !== chat.sent) note(problems, `chat: result number ${chat.results} with ${chat.sent} chats sent`);
       chat.waiting = false;
-      if (!draining) sendChat();
+      if (holding) chatDue = true;
+      else if (!draining) sendChat();
     } else if (m.type === 'cancelled') {
       note(problems, `chat: cancelled ${JSON.stringify(m)}`);
     }
@@ -153,7 +163,7 @@ export function createSoak() {
     runs.started = k;
     const id = `soak-${k}`;
     const run = { id, events: 0, done: false, w: null };
-    run.w = watch(`run-${k}`, `${config.base}/ws/runs/${id}?delay_ms=${config.runDelayMs}`, (m) => {
+    run.w = watch(`run-${k}`, urlOf(`/ws/runs/${id}?delay_ms=${config.runDelayMs}`), (m) => {
       if (m.run_id !== id) note(problems, `run ${id}: an event of run ${m.run_id}`);
       if (run.events === 0 && m.type !== 'boot') note(problems, `run ${id} starts with ${m.type}`);
       if (run.done) note(problems, `run ${id}: ${m.type} after done`);
@@ -186,7 +196,7 @@ export function createSoak() {
     if (verdict !== 'ok') note(anomalies, `tracking reply ${verdict}: ${m.session_id}`);
   }
   function tick() {
-    if (draining || tracking.inflight >= config.window) return;
+    if (draining || holding || tracking.inflight >= config.window) return;
     const n = tracking.sent + 1;
     sendAcked(trackingW, tracking, { type: 'get_session_state', id: `trk-${n}`, payload: { n, session_id: `soak-${n}` } });
   }
@@ -195,7 +205,7 @@ export function createSoak() {
     if (!w) return null;
     const s = w.t.getSnapshot();
     return {
-      status: s.status, sessionId: s.sessionId ?? null, lastSeq: s.lastSeq ?? null, resumed: s.resumed ?? null,
+      status: s.status, url: s.url ?? null, sessionId: s.sessionId ?? null, lastSeq: s.lastSeq ?? null, resumed: s.resumed ?? null,
       reconnects: w.t.stats().reconnects, eventsIn: w.eventsIn, errors: { ...w.errors },
       unsequenced: w.unsequenced, serverErrors: w.serverErrors,
     };
@@ -207,8 +217,8 @@ export function createSoak() {
      *  the traffic. */
     async start(options) {
       config = options;
-      chatW = watch('chat', `${config.base}/ws/stream?delay_ms=${config.chatDelayMs}&tokens_per_sec=${config.tokensPerSec}`, onChatEvent);
-      trackingW = watch('tracking', `${config.base}/ws/agent-tracking/client_1_soak?ping_after_ms=600000`, onTrackingEvent);
+      chatW = watch('chat', urlOf(`/ws/stream?delay_ms=${config.chatDelayMs}&tokens_per_sec=${config.tokensPerSec}`), onChatEvent);
+      trackingW = watch('tracking', urlOf('/ws/agent-tracking/client_1_soak?ping_after_ms=600000'), onTrackingEvent);
       await Promise.all([chatW.t.connect(), trackingW.t.connect()]);
       sendChat();
       startRun();
@@ -219,6 +229,24 @@ export function createSoak() {
      *  it, come `ms` late, after the server stopped waiting for a resume. */
     stallSockets(ms, forMs) {
       stall = { ms, until: performance.now() + forMs };
+    },
+    /** Stops sending acknowledged messages; `settled()` says when none is in flight and each
+     *  has had its effect (the tracking replies, the chat's first event), so the servers'
+     *  `processed` logs hold every one sent (an instance about to be killed takes its log with
+     *  it), and none was acked by it and not yet acted on (a server acks before it acts). */
+    hold() {
+      holding = true;
+    },
+    settled() {
+      return chat.inflight === 0 && tracking.inflight === 0 && tracking.replies.highest >= tracking.sent
+        && (!chat.waiting || chat.started);
+    },
+    release() {
+      holding = false;
+      if (chatDue && !draining) {
+        chatDue = false;
+        sendChat();
+      }
     },
     /** Malformed JSON from the client: the server must answer with an error and carry on. */
     sendGarbage() {
@@ -238,7 +266,7 @@ export function createSoak() {
       clearInterval(timer);
     },
     drained() {
-      return !chat.waiting && chat.inflight === 0 && tracking.inflight === 0 && runs.current === null
+      return !chat.waiting && !chatDue && chat.inflight === 0 && tracking.inflight === 0 && runs.current === null
         && tracking.replies.highest >= tracking.sent;
     },
     /** The counts of this side. */

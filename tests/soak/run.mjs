@@ -9,9 +9,20 @@
 // by its payload sequence in the server's GET /control/log `processed` (here), and each
 // tracking reply by the message it answers. Exit 0 only when nothing was lost, duplicated or
 // reordered and everything completed; the last line is always the summary line.
+//
+// With --redis: two instances of the server on one redis-server started here (with an
+// append-only file, so restarting it keeps the streams). The page's transports list both URLs
+// (every retry moves on to the next), control faults go to both, and the cycle adds killing the
+// chat's instance (restarted on its port shortly after: its clients resume on the other, which
+// continues their chat and run) and restarting redis-server. The `processed` check then reads
+// every instance's log, each incarnation of an instance separately (a killed one's log dies
+// with it, so the page holds its messages and the log is read just before the kill).
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { launchBrowser } from '../browser/support/browser.js';
+import { startRedis } from '../browser/support/redis.js';
 import { ROOT, startServer } from '../browser/support/server.js';
 import { DEFAULT_TIMING, controlRequest, countKinds, planFaults } from './faults.mjs';
 import { USAGE, parseSoakArgs } from './options.mjs';
@@ -25,6 +36,9 @@ const DRAIN_TIMEOUT_MS = 30_000;
 const LOG_POLL_MS = 3_000;
 /** Pause between a recovery and the next fault. */
 const GAP_MS = 40;
+/** --redis: the instances' lease on a chat's or run's stream (the longest a stream stalls when
+ *  its instance dies is about twice this). */
+const LEASE_MS = 600;
 
 /** What the page's transports and traffic use: fast reconnects, a short heartbeat. */
 const PAGE_CONFIG = {
@@ -67,7 +81,13 @@ if (options.server === 'release' && !process.env.AGENTWIRE_SERVER_BIN) {
 const startedAt = Date.now();
 const failures = [];
 const done = { faults: 0 };
-let server = null;
+/** The server instances (one, or two with --redis), each `{ server, processed }`: its current
+ *  process and the `processed` ids read from that process's log. */
+let instances = [];
+/** Every `processed` read so far, one entry per process (a restarted instance starts afresh). */
+const processedLogs = [];
+let redis = null;
+let redisDir = null;
 let browser = null;
 let page = null;
 let finishing = false;
@@ -93,11 +113,22 @@ await finish();
 async function soak() {
   const plan = planFaults(options.faults, { kinds: options.kinds });
   say(`${options.faults} faults (${Object.entries(countKinds(plan)).filter(([, n]) => n > 0).map(([k, n]) => `${k} ${n}`).join(', ')}), timeout ${options.timeoutS} s`);
-  server = await startServer({
-    args: ['--resume-grace-ms', '120000'],
-    statics: [`/pkg=${process.env.AGENTWIRE_PKG ?? join(ROOT, 'pkg')}`, `/soak=${join(ROOT, 'tests', 'soak')}`],
-  });
-  say(`server ${process.env.AGENTWIRE_SERVER_BIN ?? 'target/debug/agentwire-server'} on ${server.origin}`);
+  const serverArgs = ['--resume-grace-ms', '120000'];
+  if (options.redis) {
+    redisDir = mkdtempSync(join(tmpdir(), 'agentwire-soak-redis-'));
+    redis = await startRedis({ dir: redisDir });
+    serverArgs.push('--redis', redis.url, '--lease-ms', String(LEASE_MS));
+    say(`redis-server on ${redis.url} (append-only file in ${redisDir})`);
+  }
+  const statics = [`/pkg=${process.env.AGENTWIRE_PKG ?? join(ROOT, 'pkg')}`, `/soak=${join(ROOT, 'tests', 'soak')}`];
+  const launch = async (port = 0) => {
+    const instance = { server: await startServer({ port, args: serverArgs, statics }), processed: { stream: new WindowedList(), tracking: new WindowedList() } };
+    processedLogs.push(instance.processed);
+    return instance;
+  };
+  instances = await Promise.all(Array.from({ length: options.redis ? 2 : 1 }, () => launch()));
+  const server = instances[0].server;
+  say(`server ${process.env.AGENTWIRE_SERVER_BIN ?? 'target/debug/agentwire-server'} on ${instances.map((i) => i.server.origin).join(' and ')}`);
   browser = await launchBrowser();
   page = await browser.newPage();
   page.on('pageerror', (error) => failures.push(`page error: ${error.message}`));
@@ -117,18 +148,40 @@ async function soak() {
   });
   await page.goto(`${server.origin}/soak/index.html`);
   await page.waitForFunction(() => window.soakReady === true, null, { timeout: 15_000 });
-  await page.evaluate((config) => window.soak.start(config), { ...PAGE_CONFIG, base: `ws://127.0.0.1:${server.port}` });
+  await page.evaluate((config) => window.soak.start(config), { ...PAGE_CONFIG, bases: instances.map((i) => `ws://127.0.0.1:${i.server.port}`) });
 
-  const processed = { stream: new WindowedList(), tracking: new WindowedList() };
   let lastPoll = 0;
   const pollLog = async () => {
-    const log = await server.log();
-    for (const endpoint of Object.keys(processed)) {
-      if (!processed[endpoint].merge(log[endpoint].processed)) {
-        throw new Error(`GET /control/log: ${endpoint}.processed moved past ids not yet read (poll more often)`);
+    for (const { server: each, processed } of instances) {
+      const log = await each.log();
+      for (const endpoint of Object.keys(processed)) {
+        if (!processed[endpoint].merge(log[endpoint].processed)) {
+          throw new Error(`GET ${each.origin}/control/log: ${endpoint}.processed moved past ids not yet read (poll more often)`);
+        }
       }
     }
     lastPoll = Date.now();
+  };
+  /** Kills a process of the --redis mode and starts it again on its port `downMs` later. */
+  const killAndRestart = async ({ kind, downMs }) => {
+    if (kind === 'restart-redis') {
+      await redis.stop();
+      await sleep(downMs);
+      redis = await startRedis({ port: redis.port, dir: redisDir });
+      return;
+    }
+    // The chat's instance: its clients must resume on the other one. Its log dies with it, so
+    // nothing is in flight when it is read for the last time.
+    await page.evaluate(() => window.soak.hold());
+    await waitFor(() => page.evaluate(() => window.soak.settled()), Boolean, 'the acknowledged messages in flight before a kill');
+    await pollLog();
+    const chatUrl = (await state()).chat.url ?? '';
+    const index = Math.max(0, instances.findIndex((i) => chatUrl.startsWith(`ws://127.0.0.1:${i.server.port}/`)));
+    const victim = instances[index];
+    await victim.server.stop({ signal: 'SIGKILL' });
+    await page.evaluate(() => window.soak.release());
+    await sleep(downMs);
+    instances[index] = await launch(victim.server.port);
   };
 
   const progressEvery = Math.max(1, Math.round(options.faults / 20));
@@ -138,6 +191,7 @@ async function soak() {
     const before = previous;
     const injectedAt = Date.now();
     if (fault.stall) await page.evaluate(({ ms, forMs }) => window.soak.stallSockets(ms, forMs), fault.stall);
+    if (fault.process) await killAndRestart(fault.process);
     for (const step of fault.steps) await control(step);
     if (fault.garbage?.variant === 'client-malformed') {
       const outcome = await page.evaluate(() => window.soak.sendGarbage());
@@ -161,7 +215,7 @@ async function soak() {
   await page.evaluate(() => window.soak.drain());
   await waitFor(() => page.evaluate(() => window.soak.drained()), Boolean, 'the last chat, run and acks to finish', DRAIN_TIMEOUT_MS);
   await pollLog();
-  return checkEverything(processed);
+  return checkEverything();
 }
 
 /** The page's state, stamped with when it was read. */
@@ -169,11 +223,14 @@ async function state() {
   return { ...(await page.evaluate(() => window.soak.state())), at: Date.now() };
 }
 
+/** One control request, made to every instance at once (the page may be attached to any). */
 async function control(step) {
-  const { url, init } = controlRequest(server.origin, step);
-  const response = await fetch(url, init);
-  const body = await response.json().catch(() => null);
-  if (!response.ok || !body?.ok) throw new Error(`POST ${url}: HTTP ${response.status} ${JSON.stringify(body)}`);
+  await Promise.all(instances.map(async ({ server }) => {
+    const { url, init } = controlRequest(server.origin, step);
+    const response = await fetch(url, init);
+    const body = await response.json().catch(() => null);
+    if (!response.ok || !body?.ok) throw new Error(`POST ${url}: HTTP ${response.status} ${JSON.stringify(body)}`);
+  }));
 }
 
 /** The fault has had its effect and the long-lived transports are connected again. */
@@ -206,23 +263,39 @@ async function waitFor(read, ready, what, timeout = RECOVERY_TIMEOUT_MS) {
   }
 }
 
-/** The server's `processed` ids of one endpoint against the `sent` the page numbered. */
-function checkProcessed(ids, prefix, sent) {
+/**
+ * The servers' `processed` ids of one endpoint (a list per server process) against the `sent` the
+ * page numbered: over all of them each id exactly once, and within each list in the order sent
+ * (the lists of two instances interleave in time, which one log cannot show).
+ */
+function checkProcessed(lists, prefix, sent) {
   const checker = new SequenceChecker(`${prefix} processed`);
   const foreign = [];
-  for (const id of ids) {
-    const match = new RegExp(`^${prefix}-(\\d+)$`).exec(id);
-    if (match) checker.add(Number(match[1]));
-    else foreign.push(id);
+  let reordered = 0;
+  for (const ids of lists) {
+    let highest = 0;
+    for (const id of ids) {
+      const match = new RegExp(`^${prefix}-(\\d+)$`).exec(id);
+      if (!match) {
+        foreign.push(id);
+        continue;
+      }
+      const n = Number(match[1]);
+      if (checker.add(n) === 'duplicated') continue;
+      if (n < highest) {
+        reordered += 1;
+        checker.note(`${n} after ${highest} in one log`);
+      } else highest = n;
+    }
   }
   if (foreign.length) failures.push(`${prefix}: processed lists ids nobody sent: ${foreign.slice(0, 5).join(', ')}`);
-  return { received: checker.received, lost: checker.lost(sent), duplicated: checker.duplicated, reordered: checker.reordered, notes: checker.notes };
+  return { received: checker.received, lost: checker.lost(sent), duplicated: checker.duplicated, reordered, notes: checker.notes };
 }
 
-async function checkEverything(processed) {
+async function checkEverything() {
   const report = await page.evaluate(() => window.soak.report());
-  const stream = checkProcessed(processed.stream.items, 'chat', report.chat.sent);
-  const tracking = checkProcessed(processed.tracking.items, 'trk', report.tracking.sent);
+  const stream = checkProcessed(processedLogs.map((p) => p.stream.items), 'chat', report.chat.sent);
+  const tracking = checkProcessed(processedLogs.map((p) => p.tracking.items), 'trk', report.tracking.sent);
   const parts = [report.events, report.replies, stream, tracking];
   const sum = (key) => parts.reduce((total, part) => total + part[key], 0);
   result = {
@@ -261,7 +334,9 @@ async function finish() {
   await Promise.race([(async () => {
     await page?.evaluate(() => window.soak.stop()).catch(() => {});
     await browser?.close().catch(() => {});
-    await server?.stop().catch(() => {});
+    await Promise.all(instances.map(({ server }) => server.stop().catch(() => {})));
+    await redis?.stop().catch(() => {});
+    if (redisDir) rmSync(redisDir, { recursive: true, force: true });
   })(), sleep(10_000)]);
   const counts = result ?? { eventsIn: 0, messagesOut: 0, lost: 0, duplicated: 0, reordered: 0 };
   const percentile = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];

@@ -150,6 +150,7 @@ pub fn is_ping(value: &serde_json::Value) -> bool {
 
 /// Acks a client message that carries an `id` (PROTOCOL.md, "acknowledged messages") and
 /// returns whether to act on it: a repeat is acked again with `duplicate: true` and ignored.
+/// A new id is acted on even if its ack finds the socket gone (`Err` only for a repeat).
 /// Messages without an `id` are acted on without an ack, as before.
 pub async fn acknowledge(
     conn: &Connection,
@@ -179,8 +180,14 @@ pub async fn acknowledge(
     if verdict == Verdict::Act {
         app.log.processed(endpoint, id);
     }
-    conn.send_text(acks::ack_frame(id, verdict)).await?;
-    Ok(verdict == Verdict::Act)
+    let acked = conn.send_text(acks::ack_frame(id, verdict)).await;
+    if verdict == Verdict::Act {
+        // Its id is recorded as acted on (here and, with Redis, for every instance), so the
+        // client's re-send after this socket's end will only be acked: act on it now, even if
+        // the ack could not be sent, or it would be lost. Replies go through the session.
+        return Ok(true);
+    }
+    acked.map(|()| false)
 }
 
 /// A resumable connection while Redis is unreachable: closed at once with 1013 "redis

@@ -27,6 +27,7 @@ use crate::redis::REDIS_UNAVAILABLE;
 use crate::registry::Slot;
 use crate::resume::{Link, Session, Work};
 use crate::session_runner::Pace;
+use crate::takeover::WorkSpec;
 
 const TOOLS: [(&str, &str); 4] = [
     ("web_search", "searching"),
@@ -86,16 +87,21 @@ async fn serve(socket: WebSocket, app: Arc<App>, slot: Slot, run_id: String, pac
         Some(source) => Link::open_following(&app, Endpoint::Runs, &run_id, source),
         None => {
             // The run belongs to the session, not the socket: it keeps playing through a
-            // drop, and a resumed connection continues after the last event it was sent.
+            // drop, and a resumed connection continues after the last event it was sent
+            // (with Redis, on any instance: the spec lets another one continue it).
             let link = Link::open(&app, Endpoint::Runs, &run_id);
             let session = link.session().clone();
-            let task = tokio::spawn(play(
-                run_id.clone(),
-                session.clone(),
-                pace,
-                RunPlan::Scripted,
-            ));
-            session.replace_work(Some(Work::new(run_id, task)));
+            let spec = WorkSpec::run(&run_id, pace, RunPlan::Scripted, false);
+            if session.begin_work(&spec.to_json()).await {
+                let task = tokio::spawn(play(
+                    run_id.clone(),
+                    session.clone(),
+                    pace,
+                    RunPlan::Scripted,
+                    0,
+                ));
+                session.replace_work(Some(Work::new(run_id, task)));
+            }
             link
         }
     };
@@ -116,10 +122,22 @@ struct Emitter {
     run_id: String,
     pace: Pace,
     first: bool,
+    /// Events still to skip: another instance played them before this one took over.
+    skip: u64,
+    /// An event could not be appended (with Redis: another instance holds the stream's
+    /// lease now and plays the run): the rest is not this instance's to play.
+    stopped: bool,
 }
 
 impl Emitter {
     async fn emit(&mut self, kind: &str, mut fields: Value) {
+        if self.stopped {
+            return;
+        }
+        if self.skip > 0 {
+            self.skip -= 1;
+            return;
+        }
         if !self.first && !self.pace.event_delay.is_zero() {
             sleep(self.pace.event_delay).await;
         }
@@ -127,13 +145,18 @@ impl Emitter {
         if let Value::Object(map) = &mut fields {
             map.insert("run_id".into(), Value::from(self.run_id.as_str()));
         }
-        self.session.emit(&Event::new(kind, fields)).await;
+        if self.session.emit(&Event::new(kind, fields)).await == 0 {
+            self.stopped = true;
+            return;
+        }
         self.session.caught_up().await;
     }
 }
 
-/// Plays run `run_id` into `session`, from `boot` to `done`, then marks it finished.
-pub async fn play(run_id: String, session: Arc<Session>, pace: Pace, plan: RunPlan) {
+/// Plays run `run_id` into `session`, from `boot` to `done`, then marks it finished. A
+/// continuation (with Redis, after a takeover) skips the first `skip` events: the plan is
+/// derived from the run id alone, so the rest is the same run.
+pub async fn play(run_id: String, session: Arc<Session>, pace: Pace, plan: RunPlan, skip: u64) {
     let seed = fnv1a(run_id.as_bytes());
     let agent_count = 1 + mix(seed) % 2;
     let mut out = Emitter {
@@ -141,6 +164,8 @@ pub async fn play(run_id: String, session: Arc<Session>, pace: Pace, plan: RunPl
         run_id,
         pace,
         first: true,
+        skip,
+        stopped: false,
     };
     let mut tool_runs = 0u64;
     out.emit(

@@ -27,7 +27,8 @@ use crate::params::Params;
 use crate::registry::Slot;
 use crate::registry::SLOW_CONSUMER;
 use crate::resume::{Forwarded, Link, Work};
-use crate::session_runner::{Pace, SessionRun};
+use crate::session_runner::{cancelled_elsewhere, Pace, SessionRun};
+use crate::takeover::WorkSpec;
 
 /// Largest `answer_tokens` accepted: the result's `content` holds the whole answer.
 pub const MAX_ANSWER_TOKENS: u64 = 1_000_000;
@@ -112,15 +113,19 @@ async fn handle(conn: &Connection, link: &mut Link, pace: Pace, text: &str) -> R
     match kind {
         "chat" => start_chat(conn, link, pace, &value).await,
         "cancel" => {
-            let reply = match session.replace_work(None) {
-                Some(running) => {
-                    let session_id = running.label.clone();
-                    let success = running.stop().await;
-                    json!({ "success": success, "session_id": session_id })
+            // Wherever the chat plays (with Redis, possibly on the instance the client was on
+            // before), it is stopped before `cancelled` is appended: no delta of it follows.
+            let reply = match session.stop_work().await {
+                Some(stopped) => {
+                    if stopped.elsewhere {
+                        cancelled_elsewhere(conn.app(), &stopped.label).await;
+                    }
+                    json!({ "success": stopped.running, "session_id": stopped.label })
                 }
                 None => json!({ "success": false }),
             };
             session.emit(&Event::new("cancelled", reply)).await;
+            session.end_work().await;
             Ok(())
         }
         other => {
@@ -157,11 +162,13 @@ async fn start_chat(conn: &Connection, link: &Link, pace: Pace, value: &Value) -
     };
 
     let session = link.session();
-    if let Some(previous) = session.replace_work(None) {
-        let session_id = previous.label.clone();
-        if previous.stop().await {
+    if let Some(previous) = session.stop_work().await {
+        if previous.elsewhere {
+            cancelled_elsewhere(conn.app(), &previous.label).await;
+        }
+        if previous.running {
             let reply =
-                json!({ "success": true, "session_id": session_id, "reason": "superseded" });
+                json!({ "success": true, "session_id": previous.label, "reason": "superseded" });
             session.emit(&Event::new("cancelled", reply)).await;
         }
     }
@@ -169,7 +176,15 @@ async fn start_chat(conn: &Connection, link: &Link, pace: Pace, value: &Value) -
     let script = Script::for_message(message, answer_tokens);
     let run = SessionRun::begin(conn.app(), message, script, pace, Some(session.clone())).await;
     let session_id = run.session_id().to_string();
+    // With Redis, what another instance needs to continue the chat if this one dies.
+    let spec = WorkSpec::chat(&session_id, message, answer_tokens, pace);
+    if !session.begin_work(&spec.to_json()).await {
+        return Ok(()); // the session was closed (1013) or moved on: the chat never starts
+    }
+    let handover = run.handover_flag();
     let task = tokio::spawn(run.run());
-    session.replace_work(Some(Work::new(session_id, task)));
+    session.replace_work(Some(
+        Work::new(session_id, task).with_handover_flag(handover),
+    ));
     Ok(())
 }

@@ -31,6 +31,24 @@ pub fn stream_of_channel(channel: &str) -> Option<&str> {
     channel.strip_prefix("agentwire:ev:")
 }
 
+/// The lease on a stream with work behind it (a chat, a run): `<instance>:<epoch>` of the
+/// instance playing it, with a TTL of `--lease-ms`. Appends and the finish mark are fenced by
+/// it: only the holder's token is accepted.
+pub fn lease(stream: &str) -> String {
+    format!("{PREFIX}lease:{stream}")
+}
+
+/// Counts the claims of a stream's lease, so every holder's token is new.
+pub fn epoch(stream: &str) -> String {
+    format!("{PREFIX}epoch:{stream}")
+}
+
+/// The work playing into a stream (hash: `spec`, the JSON that rebuilds it, and `base`, the
+/// stream's last seq before its first event), so whoever claims the lease next continues it.
+pub fn work(stream: &str) -> String {
+    format!("{PREFIX}work:{stream}")
+}
+
 /// Instance-to-instance notices (a session resumed elsewhere: drop its socket here).
 pub const CONTROL_CHANNEL: &str = "agentwire:control";
 

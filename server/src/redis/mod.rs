@@ -7,6 +7,8 @@
 //! - [`fanout`]: live delivery to every instance, and noticing that Redis is gone or back;
 //! - [`acks`]: acknowledged message ids (SET NX PX);
 //! - [`agents`]: the agent-session registry /ws/agent-tracking reports;
+//! - [`leases`]: which instance plays the work behind a stream (fencing its appends), and
+//!   what that work is, so another instance continues it when that one dies;
 //! - [`scripts`], [`keys`]: the Lua scripts and the key layout.
 //!
 //! Live fan-out is pub/sub, not XREAD BLOCK: one subscriber connection per instance carries
@@ -20,6 +22,7 @@ pub mod acks;
 pub mod agents;
 pub mod fanout;
 pub mod keys;
+pub mod leases;
 pub mod scripts;
 pub mod streams;
 
@@ -70,6 +73,12 @@ pub struct RedisBackend {
     append_script: Script,
     broadcast_script: Script,
     finish_script: Script,
+    claim_script: Script,
+    renew_script: Script,
+    begin_work_script: Script,
+    end_work_script: Script,
+    /// `--lease-ms`: how long a stream's lease lasts unless renewed.
+    pub lease: Duration,
     /// `--resume-max-events`: the streams' MAXLEN.
     pub max_events: usize,
     /// `--resume-max-age-ms`: entries older than this cannot serve a resume (`expired`).
@@ -124,6 +133,11 @@ impl RedisBackend {
             append_script: scripts::append(),
             broadcast_script: scripts::broadcast(),
             finish_script: scripts::finish(),
+            claim_script: scripts::claim(),
+            renew_script: scripts::renew(),
+            begin_work_script: scripts::begin_work(),
+            end_work_script: scripts::end_work(),
+            lease: config.lease,
             max_events: config.resume_max_events,
             max_age: config.resume_max_age,
             grace: config.resume_grace,

@@ -29,10 +29,23 @@ local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 "#;
 
 /// One event into one stream. KEYS: stream entries, counter (declared for clarity; the body
-/// derives them from ARGV[1]). ARGV: stream, text, type_end, maxlen, ttl_ms.
+/// derives them from ARGV[1]). ARGV: stream, text, type_end, maxlen, ttl_ms, token, ends_work.
+/// A non-empty token fences the append: unless it is the stream's lease (the holder's),
+/// nothing is written and the script returns 0 (never a seq), so an owner that lost its lease
+/// (paused, partitioned, presumed dead) cannot write after the instance that took over. With
+/// ends_work '1' the event is the work's last (a chat's `result`): its spec and lease go in
+/// the same step, so nobody finds the work running once its last event is in the stream.
 pub fn append() -> Script {
     Script::new(&format!(
-        "{APPEND_FN}\nreturn append(ARGV[1], ARGV[2], tonumber(ARGV[3]), ARGV[4], ARGV[5], now)"
+        "{APPEND_FN}
+local token = ARGV[6]
+if token ~= '' and redis.call('GET', prefix .. 'lease:' .. ARGV[1]) ~= token then return 0 end
+local seq = append(ARGV[1], ARGV[2], tonumber(ARGV[3]), ARGV[4], ARGV[5], now)
+if ARGV[7] == '1' then
+  redis.call('DEL', prefix .. 'work:' .. ARGV[1])
+  redis.call('DEL', prefix .. 'lease:' .. ARGV[1])
+end
+return seq"
     ))
 }
 
@@ -51,19 +64,91 @@ return #members"
 }
 
 /// Marks the work behind a stream finished after its last event: entry `<seq>-1`, published
-/// as `f<seq>`. Idempotent. KEYS: entries, counter. ARGV: channel, maxlen, ttl_ms.
+/// as `f<seq>`. Idempotent. KEYS: entries, counter, lease, work. ARGV: channel, maxlen, ttl_ms,
+/// token. A non-empty token fences it as an append (-1 if it is not the lease), and the work
+/// is over: its spec and the lease are deleted, so nobody continues it.
 pub fn finish() -> Script {
     Script::new(
         r#"
+local token = ARGV[4]
+if token ~= '' and redis.call('GET', KEYS[3]) ~= token then return -1 end
 local seq = tonumber(redis.call('GET', KEYS[2]) or '0')
 local marker = seq .. '-1'
 local last = redis.call('XREVRANGE', KEYS[1], '+', '-', 'COUNT', 1)
-if last[1] and last[1][1] == marker then return seq end
-redis.call('XADD', KEYS[1], 'MAXLEN', '=', ARGV[2], marker, 'end', '1')
-redis.call('PEXPIRE', KEYS[1], ARGV[3])
-redis.call('PEXPIRE', KEYS[2], ARGV[3])
-redis.call('PUBLISH', ARGV[1], 'f' .. seq)
+if not (last[1] and last[1][1] == marker) then
+  redis.call('XADD', KEYS[1], 'MAXLEN', '=', ARGV[2], marker, 'end', '1')
+  redis.call('PEXPIRE', KEYS[1], ARGV[3])
+  redis.call('PEXPIRE', KEYS[2], ARGV[3])
+  redis.call('PUBLISH', ARGV[1], 'f' .. seq)
+end
+if token ~= '' then
+  redis.call('DEL', KEYS[4])
+  redis.call('DEL', KEYS[3])
+end
 return seq
+"#,
+    )
+}
+
+/// Claims a stream's lease with a new token `<instance>:<epoch>`. KEYS: lease, epoch, work,
+/// counter. ARGV: mode, instance, lease_ms, ttl_ms. Mode `steal` always claims (a client acts
+/// on its session here: whoever held it is fenced out); mode `lapsed` only if no lease stands
+/// and work is left to continue (else nil). Returns {token, last seq, work spec or '', base}.
+pub fn claim() -> Script {
+    Script::new(
+        r#"
+if ARGV[1] == 'lapsed' and (redis.call('EXISTS', KEYS[1]) == 1 or redis.call('EXISTS', KEYS[3]) == 0) then
+  return false
+end
+local epoch = redis.call('INCR', KEYS[2])
+redis.call('PEXPIRE', KEYS[2], ARGV[4])
+local token = ARGV[2] .. ':' .. epoch
+redis.call('SET', KEYS[1], token, 'PX', ARGV[3])
+local work = redis.call('HMGET', KEYS[3], 'spec', 'base')
+return {token, tonumber(redis.call('GET', KEYS[4]) or '0'), work[1] or '', tonumber(work[2] or '0')}
+"#,
+    )
+}
+
+/// Extends the lease (and the work's spec) if `token` still holds it: 1, else 0. KEYS: lease,
+/// work. ARGV: token, lease_ms, ttl_ms.
+pub fn renew() -> Script {
+    Script::new(
+        r#"
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+redis.call('PEXPIRE', KEYS[1], ARGV[2])
+redis.call('PEXPIRE', KEYS[2], ARGV[3])
+return 1
+"#,
+    )
+}
+
+/// Records the work about to play into the stream, if `token` holds the lease: returns the
+/// stream's last seq (the work's base: its first event will be base + 1), or -1. KEYS: lease,
+/// work, counter. ARGV: token, spec, ttl_ms.
+pub fn begin_work() -> Script {
+    Script::new(
+        r#"
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then return -1 end
+local base = tonumber(redis.call('GET', KEYS[3]) or '0')
+redis.call('DEL', KEYS[2])
+redis.call('HSET', KEYS[2], 'spec', ARGV[2], 'base', base)
+redis.call('PEXPIRE', KEYS[2], ARGV[3])
+return base
+"#,
+    )
+}
+
+/// The work behind the stream is over (stopped, or a chat answered), if `token` holds the
+/// lease: its spec is deleted, and with ARGV[2] == '1' the lease released. KEYS: lease, work.
+/// ARGV: token, release. Returns 1, or 0 if the token does not hold the lease.
+pub fn end_work() -> Script {
+    Script::new(
+        r#"
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+redis.call('DEL', KEYS[2])
+if ARGV[2] == '1' then redis.call('DEL', KEYS[1]) end
+return 1
 "#,
     )
 }

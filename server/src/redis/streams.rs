@@ -54,7 +54,7 @@ pub fn unix_ms() -> u64 {
         .as_millis() as u64
 }
 
-fn millis(d: Duration) -> u64 {
+pub(super) fn millis(d: Duration) -> u64 {
     d.as_millis().max(1) as u64
 }
 
@@ -80,10 +80,20 @@ fn parse_entries(reply: StreamRangeReply) -> Vec<Entry> {
 }
 
 impl RedisBackend {
-    /// Numbers `event` in `stream`, stores and publishes it; returns its seq.
-    pub async fn append(&self, stream: &str, event: &Event) -> RedisResult<u64> {
+    /// Numbers `event` in `stream`, stores and publishes it; returns its seq. With a lease
+    /// `token` (a stream with work behind it) only if that token holds the stream's lease:
+    /// `None` when it does not (fenced: nothing was written). `ends_work`: the event is the
+    /// last of the work behind the stream, whose spec and lease are deleted with it.
+    pub async fn append(
+        &self,
+        stream: &str,
+        event: &Event,
+        token: Option<&str>,
+        ends_work: bool,
+    ) -> RedisResult<Option<u64>> {
         let (text, type_end) = event.parts();
-        self.append_script
+        let seq: u64 = self
+            .append_script
             .key(keys::stream(stream))
             .key(keys::counter(stream))
             .arg(stream)
@@ -91,8 +101,11 @@ impl RedisBackend {
             .arg(type_end)
             .arg(self.max_events)
             .arg(millis(self.stream_ttl()))
+            .arg(token.unwrap_or(""))
+            .arg(if ends_work { "1" } else { "0" })
             .invoke_async(&mut self.conn())
-            .await
+            .await?;
+        Ok((seq > 0).then_some(seq))
     }
 
     /// Appends `event` to every live /ws/agent-tracking stream of every instance, in the
@@ -116,17 +129,22 @@ impl RedisBackend {
         });
     }
 
-    /// Marks the work behind `stream` finished after its last event.
-    pub async fn finish(&self, stream: &str) -> RedisResult<()> {
-        self.finish_script
+    /// Marks the work behind `stream` finished after its last event; with a lease `token`,
+    /// only if it holds the lease (false: fenced), and the work's spec and lease are gone.
+    pub async fn finish(&self, stream: &str, token: Option<&str>) -> RedisResult<bool> {
+        let seq: i64 = self
+            .finish_script
             .key(keys::stream(stream))
             .key(keys::counter(stream))
+            .key(keys::lease(stream))
+            .key(keys::work(stream))
             .arg(keys::channel(stream))
             .arg(self.max_events)
             .arg(millis(self.stream_ttl()))
-            .invoke_async::<u64>(&mut self.conn())
-            .await
-            .map(|_| ())
+            .arg(token.unwrap_or(""))
+            .invoke_async(&mut self.conn())
+            .await?;
+        Ok(seq >= 0)
     }
 
     /// Up to `count` entries after event `after` (the finish marker of `after` included).

@@ -5,33 +5,51 @@
 //! A follower only ever hands the session the next seq: a notice that skips ahead makes it
 //! read the missing entries (XRANGE after the last seq held), one it already has is ignored.
 //! So pub/sub's at-most-once delivery costs a read, never an event.
+//!
+//! A follower of a stream with work behind it (a chat, a run) also watches the work's
+//! instance: when the stream has been quiet for a lease period, it checks the stream's lease,
+//! and if it lapsed (that instance died, or stopped renewing), claims it and has this
+//! instance continue the work after the stream's last event (see [`Continuer`]).
 
 use std::sync::{Arc, Weak};
 
 use tokio::sync::mpsc;
 
 use super::session::{Delivered, Session};
+use crate::redis::leases::{ClaimMode, Claimed};
 use crate::redis::streams::{Entry, READ_BATCH};
 use crate::redis::{Notice, RedisBackend, REDIS_UNAVAILABLE};
 use crate::registry::SLOW_CONSUMER;
 
-/// Starts filling `session` from the Redis stream `stream`, after event `after`.
+/// Continues, on this instance, the work behind a stream whose lapsed lease it just claimed.
+pub trait Continuer: Send + Sync + 'static {
+    /// `session` follows `stream` here; `claimed` holds the new token, the stream's last seq
+    /// and the spec of the work to continue after it.
+    fn continue_work(&self, session: &Arc<Session>, stream: &str, claimed: Claimed);
+}
+
+/// Starts filling `session` from the Redis stream `stream`, after event `after`. With a
+/// `continuer`, the follower also takes over the stream's work when its lease lapses.
 pub fn follow_redis(
     session: &Arc<Session>,
     backend: Arc<RedisBackend>,
     stream: String,
     after: u64,
+    continuer: Option<Arc<dyn Continuer>>,
 ) {
     // Registered before the first read, so nothing published from now on is missed; what
     // was published before is read from the stream.
     let (token, notices) = backend.follow(&stream);
     let task = tokio::spawn(run_redis(
         Arc::downgrade(session),
-        backend,
-        stream,
-        token,
+        Registration {
+            backend,
+            stream,
+            token,
+        },
         notices,
         after,
+        continuer,
     ));
     session.set_follower(task);
 }
@@ -59,17 +77,12 @@ enum Caught {
 
 async fn run_redis(
     session: Weak<Session>,
-    backend: Arc<RedisBackend>,
-    stream: String,
-    token: u64,
+    registration: Registration,
     mut notices: mpsc::UnboundedReceiver<Notice>,
     after: u64,
+    continuer: Option<Arc<dyn Continuer>>,
 ) {
-    let registration = Registration {
-        backend,
-        stream,
-        token,
-    };
+    let quiet_for = registration.backend.lease;
     let mut last = after;
     loop {
         match catch_up(&session, &registration, &mut last).await {
@@ -94,7 +107,17 @@ async fn run_redis(
         }
         // Live: take notices in order until one shows something was missed.
         loop {
-            let Some(notice) = notices.recv().await else {
+            let next = match &continuer {
+                None => notices.recv().await,
+                Some(continuer) => match tokio::time::timeout(quiet_for, notices.recv()).await {
+                    Ok(next) => next,
+                    Err(_quiet) => {
+                        continue_if_lapsed(&session, &registration, continuer.as_ref()).await;
+                        continue;
+                    }
+                },
+            };
+            let Some(notice) = next else {
                 return;
             };
             let Some(session) = session.upgrade() else {
@@ -115,6 +138,33 @@ async fn run_redis(
                 Notice::Finished { .. } | Notice::Resync => break,
             }
         }
+    }
+}
+
+/// The stream has been quiet for a lease period: if its lease lapsed with work left, this
+/// instance claims it and continues the work (unless it holds it already).
+async fn continue_if_lapsed(
+    session: &Weak<Session>,
+    registration: &Registration,
+    continuer: &dyn Continuer,
+) {
+    let Some(session) = session.upgrade() else {
+        return;
+    };
+    if session.is_discarded() || session.holds_lease() {
+        return;
+    }
+    match registration
+        .backend
+        .claim(&registration.stream, ClaimMode::Lapsed)
+        .await
+    {
+        Ok(Some(claimed)) => continuer.continue_work(&session, &registration.stream, claimed),
+        Ok(None) => {}
+        Err(e) => registration.backend.report(format_args!(
+            "cannot check the lease on {}: {e}",
+            registration.stream
+        )),
     }
 }
 

@@ -7,7 +7,8 @@
 //! path: nothing can be sent twice or overtake a replayed event, and the work keeps running
 //! while no socket is attached (the grace period).
 
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, Weak};
 
 use axum::extract::ws::{Message, Utf8Bytes};
 use tokio::sync::watch;
@@ -18,6 +19,7 @@ use super::buffer::{Bounds, Replay, ReplayBuffer};
 use crate::connection::{ConnShared, Outbox};
 use crate::endpoints::Endpoint;
 use crate::events::Event;
+use crate::redis::leases::{ClaimMode, Claimed};
 use crate::redis::{RedisBackend, REDIS_UNAVAILABLE};
 use crate::registry::SLOW_CONSUMER;
 
@@ -31,6 +33,10 @@ pub enum Origin {
     Shared {
         backend: Arc<RedisBackend>,
         stream: String,
+        /// The stream has work behind it (a chat, a run): appends need its lease, held by
+        /// one instance at a time (`redis::leases`). Tracking feeds are written by every
+        /// instance's broadcasts and are not fenced.
+        fenced: bool,
     },
 }
 
@@ -54,11 +60,31 @@ pub struct Work {
     /// What the work is, for replies about it (a chat's agent session id).
     pub label: String,
     task: JoinHandle<()>,
+    /// Set before the task is aborted because another instance took its stream's lease: the
+    /// work goes on there, so its end here is no cancellation.
+    handed_over: Option<Arc<AtomicBool>>,
 }
 
 impl Work {
     pub fn new(label: String, task: JoinHandle<()>) -> Work {
-        Work { label, task }
+        Work {
+            label,
+            task,
+            handed_over: None,
+        }
+    }
+
+    /// The flag the task reads to tell a hand-over from a cancellation.
+    pub fn with_handover_flag(mut self, flag: Arc<AtomicBool>) -> Work {
+        self.handed_over = Some(flag);
+        self
+    }
+
+    fn hand_over(self) {
+        if let Some(flag) = &self.handed_over {
+            flag.store(true, Ordering::SeqCst);
+        }
+        self.task.abort();
     }
 
     /// Stops the work and waits until its task is gone, so nothing of it is emitted after
@@ -67,6 +93,21 @@ impl Work {
         self.task.abort();
         matches!(self.task.await, Err(e) if e.is_cancelled())
     }
+}
+
+/// Work a client's action stopped (`cancel`, or a new chat superseding it).
+pub struct Stopped {
+    pub label: String,
+    /// Whether it was still running (and so really stopped).
+    pub running: bool,
+    /// It played on another instance (with Redis), fenced out by this one.
+    pub elsewhere: bool,
+}
+
+/// This instance's lease on the session's stream, and the task renewing it.
+struct Owner {
+    token: String,
+    renewal: JoinHandle<()>,
 }
 
 /// How a forwarder ended.
@@ -101,6 +142,8 @@ struct State {
     work: Option<Work>,
     /// The task that fills the buffer from elsewhere (a Redis stream, a started run).
     follower: Option<JoinHandle<()>>,
+    /// Held while this instance plays the work behind a fenced stream.
+    owner: Option<Owner>,
 }
 
 pub struct Session {
@@ -150,6 +193,7 @@ impl Session {
                 discarded: false,
                 work: None,
                 follower: None,
+                owner: None,
             }),
             origin,
             published: watch::Sender::new(after),
@@ -174,7 +218,39 @@ impl Session {
     pub async fn emit(&self, event: &Event) -> u64 {
         match &self.origin {
             Origin::Local => self.push(event, false),
-            Origin::Shared { backend, stream } => self.append(backend, stream, event).await,
+            Origin::Shared {
+                backend, stream, ..
+            } => self.append(backend, stream, event, false).await,
+        }
+    }
+
+    /// [`emit`](Self::emit) of the work's last event (a chat's `result`). With Redis it is
+    /// appended in the same script that ends the work (its spec and lease are deleted), so no
+    /// instance finds the work still running once its last event is in the stream: a chat
+    /// the client sends next is not told it superseded this one.
+    pub async fn emit_last(&self, event: &Event) -> u64 {
+        match &self.origin {
+            Origin::Local => self.push(event, false),
+            Origin::Shared {
+                backend, stream, ..
+            } => {
+                let seq = self.append(backend, stream, event, true).await;
+                if seq > 0 {
+                    if let Some(owner) = self.lock().owner.take() {
+                        owner.renewal.abort(); // the script released the lease
+                    }
+                }
+                seq
+            }
+        }
+    }
+
+    /// The work labelled `label` has emitted its last event: it leaves the session (its task
+    /// only finishes its bookkeeping), so `stop_work` no longer finds it running.
+    pub fn work_answered(&self, label: &str) {
+        let mut st = self.lock();
+        if st.work.as_ref().is_some_and(|w| w.label == label) {
+            st.work = None; // dropping the handle detaches the task, which ends by itself
         }
     }
 
@@ -185,7 +261,9 @@ impl Session {
     pub async fn offer(&self, event: &Event) -> u64 {
         match &self.origin {
             Origin::Local => self.push(event, true),
-            Origin::Shared { backend, stream } => self.append(backend, stream, event).await,
+            Origin::Shared {
+                backend, stream, ..
+            } => self.append(backend, stream, event, false).await,
         }
     }
 
@@ -195,12 +273,35 @@ impl Session {
         self.push(event, true)
     }
 
-    async fn append(&self, backend: &RedisBackend, stream: &str, event: &Event) -> u64 {
+    async fn append(
+        &self,
+        backend: &RedisBackend,
+        stream: &str,
+        event: &Event,
+        ends_work: bool,
+    ) -> u64 {
         if self.is_discarded() {
             return 0;
         }
-        match backend.append(stream, event).await {
-            Ok(seq) => seq,
+        let token = match self.fence_token() {
+            Ok(token) => token,
+            Err(()) => {
+                backend.note(format_args!(
+                    "session {} does not hold the lease on {stream}: event not appended",
+                    self.id
+                ));
+                return 0;
+            }
+        };
+        match backend
+            .append(stream, event, token.as_deref(), ends_work)
+            .await
+        {
+            Ok(Some(seq)) => seq,
+            Ok(None) => {
+                self.lose_lease(token.as_deref().unwrap_or_default(), "an append was fenced");
+                0
+            }
             Err(e) => {
                 backend.report(format_args!(
                     "cannot append to stream {stream} (session {}): {e}; closing it with 1013",
@@ -217,6 +318,197 @@ impl Session {
         match &self.origin {
             Origin::Local => None,
             Origin::Shared { stream, .. } => Some(stream),
+        }
+    }
+
+    /// The backend and stream of a session whose stream is fenced by a lease.
+    fn fenced(&self) -> Option<(&Arc<RedisBackend>, &str)> {
+        match &self.origin {
+            Origin::Shared {
+                backend,
+                stream,
+                fenced: true,
+            } => Some((backend, stream)),
+            _ => None,
+        }
+    }
+
+    /// The token appends carry: `Ok(None)` for an unfenced stream, `Err` for a fenced one
+    /// whose lease this instance does not hold.
+    fn fence_token(&self) -> Result<Option<String>, ()> {
+        if self.fenced().is_none() {
+            return Ok(None);
+        }
+        match &self.lock().owner {
+            Some(owner) => Ok(Some(owner.token.clone())),
+            None => Err(()),
+        }
+    }
+
+    /// Whether this instance holds the lease on the session's stream.
+    pub fn holds_lease(&self) -> bool {
+        self.lock().owner.is_some()
+    }
+
+    /// Whether the stream is fenced (has work behind it that one instance plays).
+    pub fn is_fenced(&self) -> bool {
+        self.fenced().is_some()
+    }
+
+    /// This instance now holds the stream's lease with `token`: it renews it every third of
+    /// the lease until it ends the work, loses it, or the session is discarded.
+    pub fn hold_lease(self: &Arc<Self>, token: String) {
+        let Some((backend, stream)) = self.fenced() else {
+            return;
+        };
+        let renewal = tokio::spawn(renew_lease(
+            Arc::downgrade(self),
+            backend.clone(),
+            stream.to_string(),
+            token.clone(),
+        ));
+        let mut st = self.lock();
+        if st.discarded {
+            renewal.abort();
+            return;
+        }
+        if let Some(old) = st.owner.replace(Owner { token, renewal }) {
+            old.renewal.abort();
+        }
+    }
+
+    /// The lease `token` is no longer this instance's (another one claimed it, or it lapsed
+    /// before it was renewed): the work playing here stops, as handed over, since the
+    /// holder continues it. A newer token of this instance is left alone.
+    fn lose_lease(&self, token: &str, why: &str) {
+        let work = {
+            let mut st = self.lock();
+            if st.owner.as_ref().is_none_or(|o| o.token != token) {
+                return;
+            }
+            if let Some(owner) = st.owner.take() {
+                owner.renewal.abort();
+            }
+            st.work.take()
+        };
+        if let Some((backend, stream)) = self.fenced() {
+            backend.note(format_args!(
+                "lost the lease on {stream} ({why}): its work stops here"
+            ));
+        }
+        if let Some(work) = work {
+            work.hand_over();
+        }
+    }
+
+    /// A client acts on this session here (a new chat, a cancel): this instance claims the
+    /// stream's lease, whoever held it (they are fenced out from now on). Returns what the
+    /// claim found; `Err` if Redis failed (then the session is closed with 1013).
+    async fn take_over_for_client(self: &Arc<Self>) -> Result<Claimed, ()> {
+        let Some((backend, stream)) = self.fenced() else {
+            return Err(());
+        };
+        match backend.claim(stream, ClaimMode::Steal).await {
+            Ok(Some(claimed)) => {
+                self.hold_lease(claimed.token.clone());
+                Ok(claimed)
+            }
+            Ok(None) => Err(()), // a steal always claims
+            Err(e) => {
+                backend.report(format_args!(
+                    "cannot claim the lease on {stream}: {e}; closing session {} with 1013",
+                    self.id
+                ));
+                self.fail(REDIS_UNAVAILABLE.0, REDIS_UNAVAILABLE.1);
+                Err(())
+            }
+        }
+    }
+
+    /// Stops the work behind the session, wherever it plays: here, or (Redis) on another
+    /// instance, which is fenced out by this one claiming the lease. Nobody continues it
+    /// afterwards. This instance holds the lease afterwards (for the reply the client gets,
+    /// and the work that may follow); [`end_work`](Self::end_work) lets go of it.
+    pub async fn stop_work(self: &Arc<Self>) -> Option<Stopped> {
+        let local = match self.replace_work(None) {
+            Some(work) => {
+                let label = work.label.clone();
+                Some(Stopped {
+                    label,
+                    running: work.stop().await,
+                    elsewhere: false,
+                })
+            }
+            None => None,
+        };
+        let Some((backend, stream)) = self.fenced() else {
+            return local;
+        };
+        let Ok(claimed) = self.take_over_for_client().await else {
+            return local;
+        };
+        // Work of this session playing elsewhere (the client moved here): its label is in
+        // its spec.
+        let remote = claimed.work.as_deref().and_then(|spec| {
+            let label = serde_json::from_str::<serde_json::Value>(spec).ok()?["label"]
+                .as_str()?
+                .to_string();
+            Some(Stopped {
+                label,
+                running: true,
+                elsewhere: true,
+            })
+        });
+        if let Err(e) = backend.end_work(stream, &claimed.token, false).await {
+            backend.report(format_args!("cannot end the work on {stream}: {e}"));
+        }
+        local.or(remote)
+    }
+
+    /// Records the work about to play into the session's stream (`spec`: what rebuilds it
+    /// elsewhere), claiming the lease if this instance does not hold it. False if it cannot
+    /// (Redis failed, or the lease went elsewhere): then the work must not start. Always
+    /// true in memory.
+    pub async fn begin_work(self: &Arc<Self>, spec: &str) -> bool {
+        let Some((backend, stream)) = self.fenced() else {
+            return true;
+        };
+        let token = match self.fence_token() {
+            Ok(Some(token)) => token,
+            _ => match self.take_over_for_client().await {
+                Ok(claimed) => claimed.token,
+                Err(()) => return false,
+            },
+        };
+        match backend.begin_work(stream, &token, spec).await {
+            Ok(Some(_base)) => true,
+            Ok(None) => {
+                self.lose_lease(&token, "it was claimed before the work began");
+                false
+            }
+            Err(e) => {
+                backend.report(format_args!(
+                    "cannot record the work on {stream}: {e}; closing session {} with 1013",
+                    self.id
+                ));
+                self.fail(REDIS_UNAVAILABLE.0, REDIS_UNAVAILABLE.1);
+                false
+            }
+        }
+    }
+
+    /// The work behind the session is over (a chat answered, a reply after `cancel`): its
+    /// spec is deleted and the lease released, so nobody continues it.
+    pub async fn end_work(&self) {
+        let Some((backend, stream)) = self.fenced() else {
+            return;
+        };
+        let Some(owner) = self.lock().owner.take() else {
+            return;
+        };
+        owner.renewal.abort();
+        if let Err(e) = backend.end_work(stream, &owner.token, true).await {
+            backend.report(format_args!("cannot end the work on {stream}: {e}"));
         }
     }
 
@@ -297,12 +589,13 @@ impl Session {
     }
 
     /// Closes the attached socket (if any) with `code` and discards the session: what it
-    /// holds can no longer be trusted to be complete.
+    /// holds can no longer be trusted to be complete. Its work stops here, but (Redis) its spec
+    /// and lease are left to lapse: the instance its client resumes on continues it.
     pub(crate) fn fail(&self, code: u16, reason: &str) {
         if let Some(a) = self.lock().attached.as_ref() {
             a.shared.close(code, reason);
         }
-        self.discard();
+        self.abandon();
     }
 
     pub(crate) fn set_follower(&self, follower: JoinHandle<()>) {
@@ -367,13 +660,29 @@ impl Session {
     pub async fn finish(&self) {
         match &self.origin {
             Origin::Local => self.finished_here(),
-            Origin::Shared { backend, stream } => {
-                if let Err(e) = backend.finish(stream).await {
-                    backend.report(format_args!(
-                        "cannot mark stream {stream} finished: {e}; closing session {} with 1013",
-                        self.id
-                    ));
-                    self.fail(REDIS_UNAVAILABLE.0, REDIS_UNAVAILABLE.1);
+            Origin::Shared {
+                backend, stream, ..
+            } => {
+                let Ok(token) = self.fence_token() else {
+                    return; // its lease is elsewhere: the holder finishes it
+                };
+                match backend.finish(stream, token.as_deref()).await {
+                    Ok(true) => {
+                        if let Some(owner) = self.lock().owner.take() {
+                            owner.renewal.abort(); // the script released the lease
+                        }
+                    }
+                    Ok(false) => self.lose_lease(
+                        token.as_deref().unwrap_or_default(),
+                        "the finish mark was fenced",
+                    ),
+                    Err(e) => {
+                        backend.report(format_args!(
+                            "cannot mark stream {stream} finished: {e}; closing session {} with 1013",
+                            self.id
+                        ));
+                        self.fail(REDIS_UNAVAILABLE.0, REDIS_UNAVAILABLE.1);
+                    }
                 }
             }
         }
@@ -473,17 +782,41 @@ impl Session {
 
     /// Ends the session for good: its work is aborted and nothing more is emitted.
     pub(super) fn discard(&self) {
-        let (work, follower) = {
+        self.discard_here(true);
+    }
+
+    /// Ends the session here because Redis is gone: its work stops here, but its spec and
+    /// lease are left to lapse, so once Redis is back (with what it kept) the instance a
+    /// client resumes on continues the work.
+    pub(crate) fn abandon(&self) {
+        self.discard_here(false);
+    }
+
+    fn discard_here(&self, end_work: bool) {
+        let (work, follower, owner) = {
             let mut st = self.lock();
             st.discarded = true;
             st.attached = None;
-            (st.work.take(), st.follower.take())
+            (st.work.take(), st.follower.take(), st.owner.take())
         };
         if let Some(work) = work {
             work.task.abort();
         }
         if let Some(follower) = follower {
             follower.abort();
+        }
+        if let Some(owner) = &owner {
+            owner.renewal.abort();
+        }
+        if let (true, Some(owner), Some((backend, stream))) = (end_work, owner, self.fenced()) {
+            // Its work ends with it: nobody is to continue it (fenced, so a newer holder's
+            // work is left alone).
+            let (backend, stream) = (backend.clone(), stream.to_string());
+            tokio::spawn(async move {
+                if let Err(e) = backend.end_work(&stream, &owner.token, true).await {
+                    backend.report(format_args!("cannot end the work on {stream}: {e}"));
+                }
+            });
         }
         self.published.send_modify(|_| {});
         self.progress.send_modify(|n| *n += 1);
@@ -553,6 +886,33 @@ impl Session {
                 }
             }
             self.progress.send_modify(|n| *n += 1);
+        }
+    }
+}
+
+/// Renews the lease `token` holds on `stream` every third of the lease, for as long as the
+/// session holds it; tells the session when it holds it no more.
+async fn renew_lease(
+    session: Weak<Session>,
+    backend: Arc<RedisBackend>,
+    stream: String,
+    token: String,
+) {
+    let every = backend.lease / 3;
+    loop {
+        tokio::time::sleep(every).await;
+        let Some(session) = session.upgrade() else {
+            return;
+        };
+        match backend.renew(&stream, &token).await {
+            Ok(true) => {}
+            Ok(false) => {
+                session.lose_lease(&token, "it lapsed or was claimed before it was renewed");
+                return;
+            }
+            // Redis trouble: the next renewal may still be in time; if not, the lease lapses
+            // and the appends are fenced, which is safe.
+            Err(e) => backend.report(format_args!("cannot renew the lease on {stream}: {e}")),
         }
     }
 }

@@ -9,11 +9,11 @@ use std::collections::hash_map::RandomState;
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::hash::BuildHasher;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard, Weak};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock, Weak};
 use std::time::Duration;
 
 use super::buffer::{Bounds, Replay};
-use super::follower::{follow_local, follow_redis};
+use super::follower::{follow_local, follow_redis, Continuer};
 use super::handshake::{Hello, Welcome};
 use super::session::{Origin, Session};
 use crate::config::Config;
@@ -66,6 +66,9 @@ struct Inner {
     next: AtomicU64,
     /// Where sessions live when the server runs on Redis.
     shared: Option<Arc<RedisBackend>>,
+    /// Continues the work of a stream whose instance died (Redis only; set once the app
+    /// exists).
+    continuer: OnceLock<Arc<dyn Continuer>>,
 }
 
 fn locked<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -120,8 +123,30 @@ impl SessionStore {
                 id_keys: RandomState::new(),
                 next: AtomicU64::new(1),
                 shared,
+                continuer: OnceLock::new(),
             }),
         }
+    }
+
+    /// What continues the work of streams whose lease lapsed (set once, by the app).
+    pub fn set_continuer(&self, continuer: Arc<dyn Continuer>) {
+        let _ = self.inner.continuer.set(continuer);
+    }
+
+    /// Starts filling `session` from `stream` after `after`; a follower of a stream with
+    /// work behind it also watches that work's lease.
+    fn follow(
+        &self,
+        session: &Arc<Session>,
+        backend: &Arc<RedisBackend>,
+        stream: String,
+        after: u64,
+    ) {
+        let continuer = session
+            .is_fenced()
+            .then(|| self.inner.continuer.get().cloned())
+            .flatten();
+        follow_redis(session, backend.clone(), stream, after, continuer);
     }
 
     fn new_id(&self) -> String {
@@ -149,12 +174,14 @@ impl SessionStore {
         ))
     }
 
-    fn origin(&self, stream: &str) -> Origin {
+    fn origin(&self, endpoint: Endpoint, stream: &str) -> Origin {
         match &self.inner.shared {
             None => Origin::Local,
             Some(backend) => Origin::Shared {
                 backend: backend.clone(),
                 stream: stream.to_string(),
+                // The endpoints whose sessions have a chat or run behind them.
+                fenced: matches!(endpoint, Endpoint::Stream | Endpoint::Runs),
             },
         }
     }
@@ -162,9 +189,9 @@ impl SessionStore {
     /// A fresh session (seq starts at 1) on `endpoint` for the path parameter `key`.
     pub fn create(&self, endpoint: Endpoint, key: &str) -> Arc<Session> {
         let id = self.new_id();
-        let session = self.build(id.clone(), endpoint, key, self.origin(&id), 0);
+        let session = self.build(id.clone(), endpoint, key, self.origin(endpoint, &id), 0);
         if let Some(backend) = &self.inner.shared {
-            follow_redis(&session, backend.clone(), id.clone(), 0);
+            self.follow(&session, backend, id.clone(), 0);
             if endpoint == Endpoint::Tracking {
                 // Every instance's broadcasts reach it from now on (kept alive while attached).
                 backend.list_tracking_stream(&id, self.inner.grace);
@@ -190,9 +217,10 @@ impl SessionStore {
                 session
             }
             RunSource::Redis(stream) => {
-                let session = self.build(id.clone(), endpoint, key, self.origin(&stream), 0);
+                let session =
+                    self.build(id.clone(), endpoint, key, self.origin(endpoint, &stream), 0);
                 if let Some(backend) = &self.inner.shared {
-                    follow_redis(&session, backend.clone(), stream, 0);
+                    self.follow(&session, backend, stream, 0);
                 }
                 session
             }
@@ -204,7 +232,13 @@ impl SessionStore {
     /// A session that is nobody's connection: the producer side of a started run, held by
     /// the caller (not resumable by id). In Redis it writes to `stream`.
     pub fn create_producer(&self, endpoint: Endpoint, key: &str, stream: &str) -> Arc<Session> {
-        self.build(stream.to_string(), endpoint, key, self.origin(stream), 0)
+        self.build(
+            stream.to_string(),
+            endpoint,
+            key,
+            self.origin(endpoint, stream),
+            0,
+        )
     }
 
     /// Decides a `resume` (`hello` is `None` when it is unsupported) for a connection whose
@@ -349,10 +383,10 @@ impl SessionStore {
             id.to_string(),
             fresh.endpoint,
             &fresh.key,
-            self.origin(&meta.stream),
+            self.origin(fresh.endpoint, &meta.stream),
             hello.after,
         );
-        follow_redis(&target, backend.clone(), meta.stream.clone(), hello.after);
+        self.follow(&target, backend, meta.stream.clone(), hello.after);
         locked(&self.inner.sessions).insert(id.to_string(), target.clone());
         let epoch = target.attach(shared, hello.after);
         self.inner.discard(fresh, false);
@@ -425,14 +459,16 @@ impl SessionStore {
     }
 
     /// Redis is gone: every session held here is discarded (its work stopped), since what
-    /// it would emit could not be stored. Their sockets are closed by the caller.
+    /// it would emit could not be stored; the work's spec and lease are left to lapse, so an
+    /// instance continues it once Redis is back with its data. Their sockets are closed by
+    /// the caller.
     pub fn discard_all(&self) -> usize {
         let all: Vec<Arc<Session>> = locked(&self.inner.sessions)
             .drain()
             .map(|(_, s)| s)
             .collect();
         for session in &all {
-            session.discard();
+            session.abandon();
         }
         all.len()
     }

@@ -206,6 +206,7 @@ fn help_documents_every_option() {
         "--resume-max-bytes",
         "--resume-max-age-ms",
         "--resume-grace-ms",
+        "--lease-ms",
         "--quiet",
         "PORT",
         "AGENTWIRE_TOKENS",

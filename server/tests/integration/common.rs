@@ -480,6 +480,38 @@ impl Instance {
     pub fn stderr(&self) -> String {
         self.stderr.lock().map(|l| l.join("\n")).unwrap_or_default()
     }
+
+    /// Waits (bounded) until a line of its stderr contains `text`.
+    pub async fn wait_stderr(&self, text: &str) {
+        let deadline = tokio::time::Instant::now() + PATIENCE;
+        while !self.stderr().contains(text) {
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "stderr never said {text:?}: {}",
+                self.stderr()
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+
+    /// SIGSTOP: the process is frozen (timers, sockets and all) until [`Instance::cont`],
+    /// as a long GC pause or a partition looks to the others.
+    pub fn stop(&self) {
+        self.signal("-STOP");
+    }
+
+    /// SIGCONT: a stopped process runs on from where it was.
+    pub fn cont(&self) {
+        self.signal("-CONT");
+    }
+
+    fn signal(&self, signal: &str) {
+        let status = std::process::Command::new("kill")
+            .args([signal, &self.child.id().to_string()])
+            .status()
+            .expect("run kill(1)");
+        assert!(status.success(), "kill {signal} failed: {status}");
+    }
 }
 
 impl Drop for Instance {

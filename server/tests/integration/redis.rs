@@ -413,3 +413,332 @@ async fn a_resume_on_another_instance_drops_the_sessions_socket_there() {
     let rest = sequenced_until(&mut new, |e| e["type"] == "done").await;
     assert_eq!(seq(&rest[0]), seq(events.last().unwrap()) + 1);
 }
+
+/// The deltas of a chat's events, concatenated.
+fn answer_of(events: &[Value]) -> String {
+    events
+        .iter()
+        .filter(|e| e["type"] == "message_delta")
+        .map(|e| e["delta"].as_str().unwrap())
+        .collect()
+}
+
+/// Starts a paced chat on `instance` over a resumable session; returns the socket, the
+/// session id, and the events up to and including the chat's `deltas`-th `message_delta`.
+async fn chat_until_delta(
+    instance: &Instance,
+    answer_tokens: u64,
+    deltas: usize,
+) -> (Ws, String, Vec<Value>) {
+    let mut ws = instance.ws("/ws/stream?tokens_per_sec=40&delay_ms=5").await;
+    let session = hello(&mut ws, None, 0).await["session"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    send_json(
+        &mut ws,
+        json!({"type":"chat","id":"c-1","payload":{"message":"Compare NVDA and AMD","answer_tokens":answer_tokens}}),
+    )
+    .await;
+    let mut events = Vec::new();
+    for _ in 0..deltas {
+        events.extend(sequenced_until(&mut ws, |e| e["type"] == "message_delta").await);
+    }
+    (ws, session, events)
+}
+
+/// Asserts a chat's events: every seq once and in order through `result`, whose content is
+/// exactly the concatenated deltas (`answer_tokens` of them).
+fn assert_whole_answer(events: &[Value], answer_tokens: usize) {
+    assert_complete_and_ordered(events);
+    let result = events.last().unwrap();
+    assert_eq!(result["type"], "result", "{result}");
+    let deltas = events
+        .iter()
+        .filter(|e| e["type"] == "message_delta")
+        .count();
+    assert_eq!(deltas, answer_tokens, "every delta once");
+    assert_eq!(result["content"].as_str().unwrap(), answer_of(events));
+}
+
+#[tokio::test]
+async fn a_chat_whose_instance_is_killed_is_finished_by_the_instance_the_client_resumed_on() {
+    let redis = RedisServer::start();
+    let mut a = Instance::start(&redis, &[]);
+    let b = Instance::start(&redis, &[]);
+    // 60 deltas at 40/s: A dies a few deltas into the answer.
+    let (ws, session, mut events) = chat_until_delta(&a, 60, 5).await;
+    let last = seq(events.last().unwrap());
+    a.kill_9();
+    drop(ws);
+
+    let mut ws = b.ws("/ws/stream").await;
+    let welcome = hello(&mut ws, Some(&session), last).await;
+    assert_eq!(welcome["resumed"], true, "{welcome}");
+    events.extend(sequenced_until(&mut ws, |e| e["type"] == "result").await);
+
+    assert_whole_answer(&events, 60);
+    assert!(b.stderr().contains("took over"), "{}", b.stderr());
+}
+
+#[tokio::test]
+async fn a_run_whose_instance_is_killed_is_finished_by_the_instance_the_client_resumed_on() {
+    let redis = RedisServer::start();
+    let mut a = Instance::start(&redis, &[]);
+    let b = Instance::start(&redis, &[]);
+    let mut ws = a.ws("/ws/runs/plain-1?delay_ms=40").await;
+    let session = hello(&mut ws, None, 0).await["session"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let mut events = sequenced_until(&mut ws, |e| seq(e) >= 4).await;
+    a.kill_9();
+    drop(ws);
+
+    let mut ws = b.ws("/ws/runs/plain-1").await;
+    let welcome = hello(&mut ws, Some(&session), 4).await;
+    assert_eq!(welcome["resumed"], true, "{welcome}");
+    events.extend(sequenced_until(&mut ws, |e| e["type"] == "done").await);
+    assert_eq!(expect_close(&mut ws).await, (1000, "run complete".into()));
+
+    assert_eq!(events[0]["type"], "boot");
+    assert_complete_and_ordered(&events);
+    let ends = types(&events).iter().filter(|t| **t == "tool_end").count();
+    assert_eq!(
+        events.last().unwrap()["tools_run"],
+        ends as u64,
+        "the same run: done counts the tools the events show"
+    );
+    assert!(b.stderr().contains("took over"), "{}", b.stderr());
+}
+
+#[tokio::test]
+async fn a_started_run_survives_the_death_of_the_instance_that_got_the_post() {
+    let redis = RedisServer::start();
+    let mut a = Instance::start(&redis, &[]);
+    let b = Instance::start(&redis, &[]);
+    start_run(&a, "/control/runs/posted-1?delay_ms=25&progress_events=10").await;
+    // The viewer on B stays connected throughout: B itself notices the stall.
+    let mut ws = b.ws("/ws/runs/posted-1").await;
+    hello(&mut ws, None, 0).await;
+    let mut events = sequenced_until(&mut ws, |e| seq(e) >= 8).await;
+    a.kill_9();
+    events.extend(sequenced_until(&mut ws, |e| e["type"] == "done").await);
+    assert_eq!(expect_close(&mut ws).await, (1000, "run complete".into()));
+
+    assert_eq!(events[0]["type"], "boot");
+    assert_complete_and_ordered(&events);
+    let progress = types(&events)
+        .iter()
+        .filter(|t| **t == "tool_progress")
+        .count();
+    let tools = types(&events)
+        .iter()
+        .filter(|t| **t == "tool_start")
+        .count();
+    assert_eq!(
+        progress,
+        10 * tools,
+        "progress_events=10 per tool, as posted"
+    );
+    assert!(
+        b.stderr().contains("took over run:posted-1"),
+        "{}",
+        b.stderr()
+    );
+}
+
+#[tokio::test]
+async fn a_paused_owner_that_comes_back_cannot_append_to_the_chat_it_lost() {
+    let redis = RedisServer::start();
+    let lease = ["--lease-ms", "400"];
+    let a = Instance::start(&redis, &lease);
+    let b = Instance::start(&redis, &lease);
+    let (ws, session, mut events) = chat_until_delta(&a, 80, 3).await;
+    let last = seq(events.last().unwrap());
+    // Frozen mid-answer: it stops renewing its lease, but believes it still plays the chat.
+    a.stop();
+    drop(ws);
+
+    let mut ws = b.ws("/ws/stream").await;
+    let welcome = hello(&mut ws, Some(&session), last).await;
+    assert_eq!(welcome["resumed"], true, "{welcome}");
+    events.extend(sequenced_until(&mut ws, |e| seq(e) >= last + 5).await);
+    b.wait_stderr("took over").await;
+
+    // A runs on: its next append (or renewal) finds the lease taken and is refused.
+    a.cont();
+    a.wait_stderr("lost the lease").await;
+    events.extend(sequenced_until(&mut ws, |e| e["type"] == "result").await);
+    assert_whole_answer(&events, 80);
+}
+
+#[tokio::test]
+async fn a_stale_lease_holder_cannot_append_finish_or_renew_once_another_instance_claimed_it() {
+    use agentwire_server::events::Event;
+    use agentwire_server::redis::leases::ClaimMode;
+    use agentwire_server::redis::streams::Entry;
+    use agentwire_server::redis::RedisBackend;
+
+    let redis = RedisServer::start();
+    let config = agentwire_server::Config {
+        lease: Duration::from_millis(300),
+        ..test_config()
+    };
+    let old = RedisBackend::connect(&redis.url(), &config).await.unwrap();
+    let new = RedisBackend::connect(&redis.url(), &config).await.unwrap();
+    let (stream, spec) = ("s-fenced", r#"{"kind":"chat","label":"session_1"}"#);
+    let event = Event::new("tick", json!({}));
+
+    let first = old.claim(stream, ClaimMode::Steal).await.unwrap().unwrap();
+    assert_eq!(
+        old.begin_work(stream, &first.token, spec).await.unwrap(),
+        Some(0)
+    );
+    assert_eq!(
+        old.append(stream, &event, Some(first.token.as_str()), false)
+            .await
+            .unwrap(),
+        Some(1)
+    );
+    assert!(old.renew(stream, &first.token).await.unwrap());
+    // While the lease stands, nobody claims it as lapsed.
+    assert_eq!(new.claim(stream, ClaimMode::Lapsed).await.unwrap(), None);
+
+    // The holder stops renewing (paused, partitioned): the lease lapses and is claimed.
+    tokio::time::sleep(Duration::from_millis(450)).await;
+    let second = new
+        .claim(stream, ClaimMode::Lapsed)
+        .await
+        .unwrap()
+        .expect("a lapsed lease with work left is claimed");
+    assert_ne!(second.token, first.token);
+    assert_eq!((second.last, second.base), (1, 0));
+    assert_eq!(second.work.as_deref(), Some(spec));
+
+    // The old holder comes back: nothing it writes is accepted.
+    assert_eq!(
+        old.append(stream, &event, Some(first.token.as_str()), false)
+            .await
+            .unwrap(),
+        None
+    );
+    assert!(!old
+        .finish(stream, Some(first.token.as_str()))
+        .await
+        .unwrap());
+    assert!(!old.renew(stream, &first.token).await.unwrap());
+    assert!(!old.end_work(stream, &first.token, true).await.unwrap());
+    assert_eq!(
+        new.append(stream, &event, Some(second.token.as_str()), false)
+            .await
+            .unwrap(),
+        Some(2)
+    );
+
+    // A steal (a client acting on its session elsewhere) fences the holder at once.
+    let third = old.claim(stream, ClaimMode::Steal).await.unwrap().unwrap();
+    assert_eq!(third.last, 2);
+    assert_eq!(
+        new.append(stream, &event, Some(second.token.as_str()), false)
+            .await
+            .unwrap(),
+        None
+    );
+    assert!(old
+        .finish(stream, Some(third.token.as_str()))
+        .await
+        .unwrap());
+    assert_eq!(
+        new.claim(stream, ClaimMode::Lapsed).await.unwrap(),
+        None,
+        "finished: its work and lease are gone, nothing is left to continue"
+    );
+
+    let entries = new.read_after(stream, 0, 10).await.unwrap();
+    assert_eq!(
+        entries
+            .iter()
+            .map(|e| match e {
+                Entry::Event { seq, .. } => (*seq, 0),
+                Entry::Finished { after } => (*after, 1),
+            })
+            .collect::<Vec<_>>(),
+        vec![(1, 0), (2, 0), (2, 1)],
+        "exactly the holders' events, then the finish mark"
+    );
+}
+
+#[tokio::test]
+async fn a_chat_sent_right_after_a_result_played_elsewhere_supersedes_nothing() {
+    let redis = RedisServer::start();
+    let a = Instance::start(&redis, &[]);
+    let b = Instance::start(&redis, &[]);
+    // A plays the chat; the client moves to B mid-answer and gets the rest from there.
+    let (ws, session, events) = chat_until_delta(&a, 20, 2).await;
+    drop(ws);
+    let mut ws = b.ws("/ws/stream").await;
+    let welcome = hello(&mut ws, Some(&session), seq(events.last().unwrap())).await;
+    assert_eq!(welcome["resumed"], true, "{welcome}");
+    let rest = sequenced_until(&mut ws, |e| e["type"] == "result").await;
+
+    // The next chat, on B, the moment the result is in: the chat on A is over (its work ended
+    // with its result), so nothing is cancelled and the new chat starts at once.
+    send_json(
+        &mut ws,
+        json!({"type":"chat","id":"c-2","payload":{"message":"And AMD?","answer_tokens":3}}),
+    )
+    .await;
+    let next = sequenced_until(&mut ws, |_| true).await;
+    assert_eq!(next[0]["type"], "agent_step", "{}", next[0]);
+    assert_eq!(seq(&next[0]), seq(rest.last().unwrap()) + 1);
+    let second = sequenced_until(&mut ws, |e| e["type"] == "result").await;
+    assert!(
+        second.iter().all(|e| e["type"] != "cancelled"),
+        "{second:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_cancel_on_another_instance_stops_the_chat_there_before_cancelled_and_marks_it_cancelled()
+{
+    let redis = RedisServer::start();
+    let a = Instance::start(&redis, &[]);
+    let b = Instance::start(&redis, &[]);
+    // A long answer on A (200 deltas at 40/s); the client moves to B mid-answer.
+    let (ws, session, events) = chat_until_delta(&a, 200, 2).await;
+    drop(ws);
+    let mut ws = b.ws("/ws/stream").await;
+    let welcome = hello(&mut ws, Some(&session), seq(events.last().unwrap())).await;
+    assert_eq!(welcome["resumed"], true, "{welcome}");
+    let agent_session = events[0]["session_id"].as_str().unwrap().to_string();
+
+    send_json(&mut ws, json!({"type":"cancel","id":"x-1","payload":{}})).await;
+    let until_cancelled = sequenced_until(&mut ws, |e| e["type"] == "cancelled").await;
+    let cancelled = until_cancelled.last().unwrap();
+    assert_eq!(cancelled["success"], true, "{cancelled}");
+    assert_eq!(cancelled["session_id"], agent_session.as_str());
+    // A, still playing it, is fenced out: nothing of the chat follows `cancelled`.
+    loop {
+        match next_seen(&mut ws, Duration::from_millis(400)).await {
+            Seen::Nothing => break,
+            Seen::Text(text) => {
+                let frame: Value = serde_json::from_str(&text).unwrap();
+                assert!(frame.get("seq").is_none(), "after cancelled: {frame}");
+            }
+            other => panic!("the socket ended: {other:?}"),
+        }
+    }
+    a.wait_stderr("lost the lease").await;
+
+    // The shared registry, asked on either instance, says cancelled.
+    let mut tracker = a.ws("/ws/agent-tracking/client_1_cancel").await;
+    sequenced_until(&mut tracker, |e| e["type"] == "active_sessions").await;
+    send_json(
+        &mut tracker,
+        json!({"type":"get_session_state","session_id":agent_session}),
+    )
+    .await;
+    let state = sequenced_until(&mut tracker, |e| e["type"] == "session_state").await;
+    assert_eq!(state.last().unwrap()["state"]["status"], "cancelled");
+}

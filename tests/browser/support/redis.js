@@ -1,5 +1,7 @@
 // A real redis-server for the multi-instance tests: the Debian package (scripts/setup.sh
-// installs it), on a free port of 127.0.0.1, without persistence, stopped with the test.
+// installs it), on a free port of 127.0.0.1, stopped with the test. Without persistence, unless
+// given a `dir`: then with an append-only file there, fsynced on every write, so a redis-server
+// killed and restarted on the same port and dir (the soak's restart-redis) keeps its data.
 import { spawn, spawnSync } from 'node:child_process';
 import { createServer } from 'node:net';
 
@@ -15,12 +17,13 @@ export function freePort() {
   });
 }
 
-export async function startRedis() {
+export async function startRedis({ port = null, dir = null } = {}) {
   if (spawnSync('redis-server', ['--version']).error) {
     throw new Error("redis-server is not on PATH: run 'bash scripts/setup.sh' (npm test does), or apt-get install redis-server");
   }
-  const port = await freePort();
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
+  port ??= await freePort();
+  const persistence = dir ? ['--appendonly', 'yes', '--appendfsync', 'always', '--dir', dir] : ['--appendonly', 'no'];
+  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', ...persistence], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -41,6 +44,7 @@ export async function startRedis() {
     });
   });
   return {
+    port,
     url: `redis://127.0.0.1:${port}`,
     async stop() {
       if (child.exitCode !== null || child.signalCode !== null) return;
