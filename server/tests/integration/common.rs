@@ -307,6 +307,11 @@ pub fn types(events: &[Value]) -> Vec<&str> {
         .collect()
 }
 
+/// How many of `events` are of type `kind`.
+pub fn count_type(events: &[Value], kind: &str) -> usize {
+    events.iter().filter(|e| e["type"] == kind).count()
+}
+
 /// A real `redis-server` on a free loopback port, without persistence, killed on drop.
 pub struct RedisServer {
     child: Option<std::process::Child>,

@@ -79,14 +79,8 @@ async fn run_started_on_one_instance_reaches_a_client_on_another() {
     assert_eq!(events[0]["type"], "boot");
     assert!(events.iter().all(|e| e["run_id"] == "shared-1"));
     assert_complete_and_ordered(&events);
-    let tools = types(&events)
-        .iter()
-        .filter(|t| **t == "tool_start")
-        .count();
-    let progress = types(&events)
-        .iter()
-        .filter(|t| **t == "tool_progress")
-        .count();
+    let tools = count_type(&events, "tool_start");
+    let progress = count_type(&events, "tool_progress");
     assert!(tools > 0);
     assert_eq!(progress, 2 * tools, "progress_events=2 per tool");
 
@@ -503,7 +497,7 @@ async fn a_run_whose_instance_is_killed_is_finished_by_the_instance_the_client_r
 
     assert_eq!(events[0]["type"], "boot");
     assert_complete_and_ordered(&events);
-    let ends = types(&events).iter().filter(|t| **t == "tool_end").count();
+    let ends = count_type(&events, "tool_end");
     assert_eq!(
         events.last().unwrap()["tools_run"],
         ends as u64,
@@ -528,14 +522,8 @@ async fn a_started_run_survives_the_death_of_the_instance_that_got_the_post() {
 
     assert_eq!(events[0]["type"], "boot");
     assert_complete_and_ordered(&events);
-    let progress = types(&events)
-        .iter()
-        .filter(|t| **t == "tool_progress")
-        .count();
-    let tools = types(&events)
-        .iter()
-        .filter(|t| **t == "tool_start")
-        .count();
+    let progress = count_type(&events, "tool_progress");
+    let tools = count_type(&events, "tool_start");
     assert_eq!(
         progress,
         10 * tools,
