@@ -406,6 +406,15 @@ pub struct Instance {
     stderr: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
 }
 
+/// A fresh `redis-server` and two instances on it, each started with `extra`. Bind them in this
+/// order (`let (redis, a, b) = …`) so the instances are dropped before Redis.
+pub fn two_instances(extra: &[&str]) -> (RedisServer, Instance, Instance) {
+    let redis = RedisServer::start();
+    let a = Instance::start(&redis, extra);
+    let b = Instance::start(&redis, extra);
+    (redis, a, b)
+}
+
 impl Instance {
     /// Starts an instance on `redis` (no pacing unless `extra` asks) and reads its port from
     /// the startup line.

@@ -67,9 +67,7 @@ async fn start_run(instance: &Instance, path: &str) {
 
 #[tokio::test]
 async fn run_started_on_one_instance_reaches_a_client_on_another() {
-    let redis = RedisServer::start();
-    let a = Instance::start(&redis, &[]);
-    let b = Instance::start(&redis, &[]);
+    let (_redis, a, b) = two_instances(&[]);
     start_run(&b, "/control/runs/shared-1?delay_ms=5&progress_events=2").await;
 
     let mut ws = a.ws("/ws/runs/shared-1").await;
@@ -91,9 +89,7 @@ async fn run_started_on_one_instance_reaches_a_client_on_another() {
 
 #[tokio::test]
 async fn client_resumes_on_another_instance_after_kill_9() {
-    let redis = RedisServer::start();
-    let mut a = Instance::start(&redis, &[]);
-    let b = Instance::start(&redis, &[]);
+    let (_redis, mut a, b) = two_instances(&[]);
     // Long enough (~60 events, 25 ms apart) to kill A mid-run.
     start_run(&b, "/control/runs/killed-1?delay_ms=25&progress_events=10").await;
 
@@ -118,9 +114,7 @@ async fn client_resumes_on_another_instance_after_kill_9() {
 
 #[tokio::test]
 async fn chat_resumes_on_another_instance() {
-    let redis = RedisServer::start();
-    let a = Instance::start(&redis, &[]);
-    let b = Instance::start(&redis, &[]);
+    let (_redis, a, b) = two_instances(&[]);
 
     // Paced so the chat is still streaming when its socket drops.
     let mut ws = a.ws("/ws/stream?tokens_per_sec=100&delay_ms=5").await;
@@ -158,9 +152,7 @@ async fn chat_resumes_on_another_instance() {
 
 #[tokio::test]
 async fn ack_ids_are_deduplicated_across_instances() {
-    let redis = RedisServer::start();
-    let a = Instance::start(&redis, &[]);
-    let b = Instance::start(&redis, &[]);
+    let (_redis, a, b) = two_instances(&[]);
 
     let mut on_a = a.ws("/ws/stream").await;
     send_json(&mut on_a, json!({"type":"ping","id":"m-1"})).await;
@@ -195,9 +187,7 @@ async fn ack_ids_are_deduplicated_across_instances() {
 
 #[tokio::test]
 async fn tracking_registry_is_shared_between_instances() {
-    let redis = RedisServer::start();
-    let a = Instance::start(&redis, &[]);
-    let b = Instance::start(&redis, &[]);
+    let (_redis, a, b) = two_instances(&[]);
 
     // A tracking client on A first, so it also gets B's broadcasts live.
     let mut tracker = a.ws("/ws/agent-tracking/client_1_a").await;
@@ -316,10 +306,8 @@ async fn redis_restart_closes_with_retryable_code_and_recovers() {
 
 #[tokio::test]
 async fn the_count_bound_is_the_streams_maxlen_and_a_resume_before_it_is_evicted() {
-    let redis = RedisServer::start();
     let bound = ["--resume-max-events", "5"];
-    let a = Instance::start(&redis, &bound);
-    let b = Instance::start(&redis, &bound);
+    let (_redis, a, b) = two_instances(&bound);
     // Paced, so a viewer attached from the start keeps up with a 5-event window.
     start_run(&b, "/control/runs/long-1?progress_events=3&delay_ms=5").await;
     // A first viewer, to know the run is over (its stream holds only its last entries).
@@ -361,9 +349,7 @@ async fn the_count_bound_is_the_streams_maxlen_and_a_resume_before_it_is_evicted
 
 #[tokio::test]
 async fn a_subscriber_cut_by_redis_is_remade_and_nothing_is_lost() {
-    let redis = RedisServer::start();
-    let a = Instance::start(&redis, &[]);
-    let b = Instance::start(&redis, &[]);
+    let (redis, a, b) = two_instances(&[]);
     start_run(&b, "/control/runs/cut-1?delay_ms=20&progress_events=6").await;
     let mut ws = a.ws("/ws/runs/cut-1").await;
     hello(&mut ws, None, 0).await;
@@ -381,9 +367,7 @@ async fn a_subscriber_cut_by_redis_is_remade_and_nothing_is_lost() {
 
 #[tokio::test]
 async fn a_resume_on_another_instance_drops_the_sessions_socket_there() {
-    let redis = RedisServer::start();
-    let a = Instance::start(&redis, &[]);
-    let b = Instance::start(&redis, &[]);
+    let (_redis, a, b) = two_instances(&[]);
     start_run(&b, "/control/runs/moved-1?delay_ms=20&progress_events=6").await;
     let mut old = a.ws("/ws/runs/moved-1").await;
     let session = hello(&mut old, None, 0).await["session"]
@@ -457,9 +441,7 @@ fn assert_whole_answer(events: &[Value], answer_tokens: usize) {
 
 #[tokio::test]
 async fn a_chat_whose_instance_is_killed_is_finished_by_the_instance_the_client_resumed_on() {
-    let redis = RedisServer::start();
-    let mut a = Instance::start(&redis, &[]);
-    let b = Instance::start(&redis, &[]);
+    let (_redis, mut a, b) = two_instances(&[]);
     // 60 deltas at 40/s: A dies a few deltas into the answer.
     let (ws, session, mut events) = chat_until_delta(&a, 60, 5).await;
     let last = seq(events.last().unwrap());
@@ -477,9 +459,7 @@ async fn a_chat_whose_instance_is_killed_is_finished_by_the_instance_the_client_
 
 #[tokio::test]
 async fn a_run_whose_instance_is_killed_is_finished_by_the_instance_the_client_resumed_on() {
-    let redis = RedisServer::start();
-    let mut a = Instance::start(&redis, &[]);
-    let b = Instance::start(&redis, &[]);
+    let (_redis, mut a, b) = two_instances(&[]);
     let mut ws = a.ws("/ws/runs/plain-1?delay_ms=40").await;
     let session = hello(&mut ws, None, 0).await["session"]
         .as_str()
@@ -508,9 +488,7 @@ async fn a_run_whose_instance_is_killed_is_finished_by_the_instance_the_client_r
 
 #[tokio::test]
 async fn a_started_run_survives_the_death_of_the_instance_that_got_the_post() {
-    let redis = RedisServer::start();
-    let mut a = Instance::start(&redis, &[]);
-    let b = Instance::start(&redis, &[]);
+    let (_redis, mut a, b) = two_instances(&[]);
     start_run(&a, "/control/runs/posted-1?delay_ms=25&progress_events=10").await;
     // The viewer on B stays connected throughout: B itself notices the stall.
     let mut ws = b.ws("/ws/runs/posted-1").await;
@@ -538,10 +516,8 @@ async fn a_started_run_survives_the_death_of_the_instance_that_got_the_post() {
 
 #[tokio::test]
 async fn a_paused_owner_that_comes_back_cannot_append_to_the_chat_it_lost() {
-    let redis = RedisServer::start();
     let lease = ["--lease-ms", "400"];
-    let a = Instance::start(&redis, &lease);
-    let b = Instance::start(&redis, &lease);
+    let (_redis, a, b) = two_instances(&lease);
     let (ws, session, mut events) = chat_until_delta(&a, 80, 3).await;
     let last = seq(events.last().unwrap());
     // Frozen mid-answer: it stops renewing its lease, but believes it still plays the chat.
@@ -659,9 +635,7 @@ async fn a_stale_lease_holder_cannot_append_finish_or_renew_once_another_instanc
 
 #[tokio::test]
 async fn a_chat_sent_right_after_a_result_played_elsewhere_supersedes_nothing() {
-    let redis = RedisServer::start();
-    let a = Instance::start(&redis, &[]);
-    let b = Instance::start(&redis, &[]);
+    let (_redis, a, b) = two_instances(&[]);
     // A plays the chat; the client moves to B mid-answer and gets the rest from there.
     let (ws, session, events) = chat_until_delta(&a, 20, 2).await;
     drop(ws);
@@ -690,9 +664,7 @@ async fn a_chat_sent_right_after_a_result_played_elsewhere_supersedes_nothing() 
 #[tokio::test]
 async fn a_cancel_on_another_instance_stops_the_chat_there_before_cancelled_and_marks_it_cancelled()
 {
-    let redis = RedisServer::start();
-    let a = Instance::start(&redis, &[]);
-    let b = Instance::start(&redis, &[]);
+    let (_redis, a, b) = two_instances(&[]);
     // A long answer on A (200 deltas at 40/s); the client moves to B mid-answer.
     let (ws, session, events) = chat_until_delta(&a, 200, 2).await;
     drop(ws);
