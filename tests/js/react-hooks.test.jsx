@@ -80,9 +80,13 @@ describe('useTransport', () => {
 
   it('renders idle until the transport exists, then follows its status', async () => {
     const seen = [];
-    const view = render(<Badge url={server.ws('/ws/echo')} onRender={(s) => seen.push(s.status)} />);
+    const snapshots = [];
+    const view = render(<Badge url={server.ws('/ws/echo')} onRender={(s) => { seen.push(s.status); snapshots.push(s); }} />);
     await waitFor(() => view.container.textContent === 'connected', { what: 'connected' });
     expect(seen[0]).toBe('idle');
+    // The idle stand-in has every field of a real snapshot, with the values of one not yet connected.
+    expect(Object.keys(snapshots[0]).sort()).toEqual(Object.keys(snapshots.at(-1)).sort());
+    expect(snapshots[0]).toMatchObject({ url: null, sessionId: null, lastSeq: 0, resumed: false });
     expect(seen.at(-1)).toBe('connected');
     expect(seen).toContain('connecting');
   });
