@@ -5,6 +5,8 @@
 #   pkg/agentwire_bg.wasm      release build, wasm-opt'd
 #   pkg/agentwire.d.ts         wasm-bindgen's declarations of the initialisers, then the
 #                              hand-written ones of the class (src/web/agentwire.d.ts)
+#   pkg/full/...               the same transport with the `share` and `queue.persist` features
+#                              (`agentwire/full`): a second module, so the core one stays small
 #   pkg/session/...            the same for agentwire-session (AgentSession), its own module so
 #                              apps that only need the transport do not download it
 set -euo pipefail
@@ -54,5 +56,8 @@ build_module() {
 OUT="${AGENTWIRE_OUT:-pkg}"
 echo "[build] wasm: cargo (release) + wasm-bindgen + wasm-opt, via wasm-pack${AGENTWIRE_FEATURES:+ (features: $AGENTWIRE_FEATURES)}"
 build_module . "$OUT" agentwire src/web/agentwire.d.ts "${STD_FROM_SOURCE[@]}" ${AGENTWIRE_FEATURES:+--features "$AGENTWIRE_FEATURES"}
+if [ -z "${AGENTWIRE_FEATURES:-}" ]; then
+  build_module . "$OUT/full" agentwire src/web/agentwire.d.ts "${STD_FROM_SOURCE[@]}" --features share,persist
+fi
 build_module session "$OUT/session" agentwire_session session/src/web/agentwire_session.d.ts "${CORE_FROM_SOURCE[@]}"
 build_module http "$OUT/http" agentwire_http http/src/agentwire_http.d.ts "${STD_FROM_SOURCE[@]}"

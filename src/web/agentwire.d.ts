@@ -38,6 +38,13 @@ export interface QueueOptions {
   maxBytes?: number;
   /** Older messages are discarded instead of sent, in ms. Default 60000. */
   maxAgeMs?: number;
+  /**
+   * Keep queued messages and unacknowledged sendWithAck messages in IndexedDB, written before
+   * send/sendWithAck returns, and send them again (same ids) after a reload. `true` is the name
+   * 'default'; transports with the same URL and name share the store. Full build only
+   * (`agentwire/full`); the core module throws a TypeError naming it.
+   */
+  persist?: boolean | { name?: string };
 }
 
 export interface TransportOptions {
@@ -68,6 +75,12 @@ export interface TransportOptions {
   resume?: boolean;
   /** The field that carries a sendWithAck message's idempotency id. Default 'id'. */
   ackIdField?: string;
+  /**
+   * One socket for all tabs of this origin with the same URL and name (`true` is the name
+   * 'default'): one tab is elected leader (Web Locks) and relays over BroadcastChannel. Full
+   * build only (`agentwire/full`); the core module throws a TypeError naming it.
+   */
+  share?: boolean | { name?: string };
 }
 
 export interface SendWithAckOptions {

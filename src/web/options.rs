@@ -65,6 +65,10 @@ pub struct Options {
     /// The field that carries a `sendWithAck` message's idempotency id. Default `"id"`.
     #[serde(default)]
     pub ack_id_field: Option<String>,
+    /// Share one socket between the tabs of an origin that use the same URL and name
+    /// (`true` is the name `"default"`). Only in the full build (`agentwire/full`).
+    #[serde(default)]
+    pub share: Named,
 }
 
 impl Options {
@@ -118,6 +122,30 @@ pub struct QueueOptions {
     pub max_messages: Option<f64>,
     pub max_bytes: Option<f64>,
     pub max_age_ms: Option<f64>,
+    /// Keep unsent and unacknowledged messages in IndexedDB across reloads (`true` is the name
+    /// `"default"`). Only in the full build (`agentwire/full`).
+    #[serde(default)]
+    pub persist: Named,
+}
+
+/// An opt-in feature that takes a name: `true` or `{}` (the name `"default"`), `{ name }`, or off
+/// (`false`, left out).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum Named {
+    #[default]
+    Off,
+    On(String),
+}
+
+impl Named {
+    pub const DEFAULT_NAME: &'static str = "default";
+
+    pub fn name(&self) -> Option<&str> {
+        match self {
+            Named::Off => None,
+            Named::On(name) => Some(name),
+        }
+    }
 }
 
 /// The `url` option.
@@ -373,6 +401,27 @@ impl<'de, T: for<'a> Deserialize<'a> + Default> Deserialize<'de> for Section<T> 
     }
 }
 
+impl<'de> Deserialize<'de> for Named {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(deny_unknown_fields)]
+        struct WithName {
+            #[serde(default)]
+            name: Option<String>,
+        }
+        let value = preserved(deserializer)?;
+        match value.as_bool() {
+            Some(false) => Ok(Named::Off),
+            Some(true) => Ok(Named::On(Named::DEFAULT_NAME.into())),
+            None if value.is_undefined() || value.is_null() => Ok(Named::Off),
+            None if value.is_object() && !js_sys::Array::is_array(&value) => {
+                read::<WithName>(&value).map(|w| Named::On(w.name.unwrap_or_else(|| Named::DEFAULT_NAME.into()))).map_err(de::Error::custom)
+            }
+            None => Err(de::Error::invalid_type(Unexpected::Other("a JS value"), &"true, false or { name: string }")),
+        }
+    }
+}
+
 impl<'de> Deserialize<'de> for Protocols {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let value = preserved(deserializer)?;
@@ -445,6 +494,22 @@ pub struct WebSettings {
     /// The reply to a server's ping: `{"<typeField>":"pong"}`.
     pub pong_frame: String,
     pub ack_id_field: String,
+    /// `share`'s name, if the tabs share a socket.
+    pub share: Option<String>,
+    /// `queue.persist`'s name, if the queue is kept in IndexedDB.
+    pub persist: Option<String>,
+}
+
+/// A feature the full build has and this one does not: a `TypeError` that says where it is.
+fn needs_full_build(option: &str, enabled_in_this_build: bool, value: &Named) -> Result<Option<String>, OptionsError> {
+    match value.name() {
+        None => Ok(None),
+        Some("") => Err(out_of_range(&[option, ".name"].concat(), "a non-empty string")),
+        Some(_) if !enabled_in_this_build => Err(OptionsError::type_error(
+            ["option '", option, "' needs the full build: import { WebSocketTransport } from 'agentwire/full'"].concat(),
+        )),
+        Some(name) => Ok(Some(name.to_owned())),
+    }
 }
 
 pub(super) fn out_of_range(option: &str, expected: &str) -> OptionsError {
@@ -540,9 +605,12 @@ impl Options {
             }
             _ => config.heartbeat = None,
         }
+        let share = needs_full_build("share", cfg!(feature = "share"), &self.share)?;
+        let mut persist = None;
         let q = &mut config.queue;
         match &self.queue {
             Section::On(given) => {
+                persist = needs_full_build("queue.persist", cfg!(feature = "persist"), &given.persist)?;
                 q.max_messages = count(given.max_messages, "queue.maxMessages", q.max_messages)?;
                 q.max_bytes = count(given.max_bytes, "queue.maxBytes", q.max_bytes)?;
                 q.max_age_ms = given.max_age_ms.unwrap_or(q.max_age_ms);
@@ -566,7 +634,7 @@ impl Options {
         config.max_message_bytes = count(self.max_message_bytes, "maxMessageBytes", config.max_message_bytes)?;
         config.validate().map_err(|e| out_of_range(e.option, e.expected))?;
         let pong_frame = ["{", &js::json_stringify(&JsValue::from_str(&type_field)).ok().flatten().map(String::from).unwrap_or_default(), ":\"pong\"}"].concat();
-        let web = WebSettings { protocols: protocols.clone(), url_function, token_function, type_field, ping_frame, pong_frame, ack_id_field };
+        let web = WebSettings { protocols: protocols.clone(), url_function, token_function, type_field, ping_frame, pong_frame, ack_id_field, share, persist };
         Ok((config, web))
     }
 }

@@ -61,6 +61,13 @@ describe('options', () => {
     [{ url: 'ws://h/x', resume: 'yes' }, /TypeError: .*'resume' must be a boolean, got string/],
     [{ url: 'ws://h/x', ackIdField: '' }, /RangeError: .*'ackIdField'/],
     [{ url: 'ws://h/x', ackIdField: 3 }, /TypeError: .*'ackIdField' must be a string/],
+    // The core module has neither: they are in the full build, and the error says where.
+    [{ url: 'ws://h/x', share: true }, /TypeError: .*option 'share' needs the full build: import \{ WebSocketTransport \} from 'agentwire\/full'/],
+    [{ url: 'ws://h/x', share: { name: 'chat' } }, /TypeError: .*option 'share' needs the full build/],
+    [{ url: 'ws://h/x', queue: { persist: true } }, /TypeError: .*option 'queue.persist' needs the full build/],
+    [{ url: 'ws://h/x', share: 'yes' }, /TypeError: .*'share' must be true, false or \{ name: string \}, got string/],
+    [{ url: 'ws://h/x', share: { nam: 'x' } }, /TypeError: .*unknown option 'share.nam'/],
+    [{ url: 'ws://h/x', share: { name: '' } }, /RangeError: .*'share.name' must be a non-empty string/],
   ];
   for (const [options, expected] of cases) {
     it(`rejects ${JSON.stringify(options)}`, async () => {

@@ -26,8 +26,10 @@ export function launchBrowser() {
 /**
  * Opens the test page served by `server` and waits for the wasm to load. Page errors and
  * console errors are collected in `page.problems` so tests can assert there were none.
+ * `browser` may also be a browser context (`browser.newContext()`): its pages are tabs of one
+ * profile, sharing locks, BroadcastChannel and IndexedDB. `build: 'full'` loads agentwire/full.
  */
-export async function openTestPage(browser, server) {
+export async function openTestPage(browser, server, { build } = {}) {
   const page = await browser.newPage();
   page.problems = [];
   page.on('pageerror', (error) => page.problems.push(`pageerror: ${error.message}`));
@@ -39,7 +41,7 @@ export async function openTestPage(browser, server) {
       page.problems.push(`console.error: ${message.text()}`);
     }
   });
-  await page.goto(`${server.origin}/index.html`);
+  await page.goto(`${server.origin}/index.html${build ? `?build=${build}` : ''}`);
   await page.waitForFunction(() => window.agentwireReady === true, null, { timeout: 10_000 });
   return page;
 }
