@@ -267,7 +267,23 @@ async fn reset(State(app): State<Arc<App>>, Query(q): Q) -> Reply {
     Ok(ok(affected))
 }
 
+/// `GET /control/log`: this instance's log (event_log.rs). With `--redis`, each endpoint also
+/// has `processed_everywhere`: the ids every instance acted on, in the order they were recorded
+/// (the last 10,000), which outlives any one instance; `null` while Redis is unreachable.
 async fn log(State(app): State<Arc<App>>, Query(q): Q) -> Reply {
     Params::new(&q).only(&[])?;
-    Ok(Json(app.log.snapshot()))
+    let mut log = app.log.snapshot();
+    if let Some(shared) = &app.shared {
+        for endpoint in Endpoint::ALL {
+            let everywhere = match shared.processed(endpoint.name()).await {
+                Ok(ids) => json!(ids),
+                Err(e) => {
+                    shared.report(format_args!("cannot read the processed ids: {e}"));
+                    Value::Null
+                }
+            };
+            log[endpoint.name()]["processed_everywhere"] = everywhere;
+        }
+    }
+    Ok(Json(log))
 }

@@ -71,7 +71,7 @@ impl StartedRuns {
         let session = app.resume.create_producer(Endpoint::Runs, run_id, &stream);
         // The spec lets another instance continue the run if this one dies.
         let spec = WorkSpec::run(run_id, pace, plan, true);
-        if !session.begin_work(&spec.to_json()).await {
+        if !session.begin_work(&spec.to_json(), None).await {
             return Err(redis::RedisError::from((
                 redis::ErrorKind::Client,
                 "cannot record the run's work in Redis",

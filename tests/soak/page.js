@@ -31,9 +31,6 @@ export function createSoak() {
   };
   let config = null;
   let draining = false;
-  /** While held, no new acknowledged message is sent (a chat due meanwhile waits for release). */
-  let holding = false;
-  let chatDue = false;
   /** The transports' `url`: one URL, or the list of every instance's. */
   const urlOf = (path) => (config.bases.length === 1 ? `${config.bases[0]}${path}` : config.bases.map((base) => `${base}${path}`));
   let timer = null;
@@ -149,8 +146,7 @@ export function createSoak() {
       chat.texts.delete(m.message_id);
       if (chat.results !== chat.sent) note(problems, `chat: result number ${chat.results} with ${chat.sent} chats sent`);
       chat.waiting = false;
-      if (holding) chatDue = true;
-      else if (!draining) sendChat();
+      if (!draining) sendChat();
     } else if (m.type === 'cancelled') {
       note(problems, `chat: cancelled ${JSON.stringify(m)}`);
     }
@@ -196,7 +192,7 @@ export function createSoak() {
     if (verdict !== 'ok') note(anomalies, `tracking reply ${verdict}: ${m.session_id}`);
   }
   function tick() {
-    if (draining || holding || tracking.inflight >= config.window) return;
+    if (draining || tracking.inflight >= config.window) return;
     const n = tracking.sent + 1;
     sendAcked(trackingW, tracking, { type: 'get_session_state', id: `trk-${n}`, payload: { n, session_id: `soak-${n}` } });
   }
@@ -230,24 +226,6 @@ export function createSoak() {
     stallSockets(ms, forMs) {
       stall = { ms, until: performance.now() + forMs };
     },
-    /** Stops sending acknowledged messages; `settled()` says when none is in flight and each
-     *  has had its effect (the tracking replies, the chat's first event), so the servers'
-     *  `processed` logs hold every one sent (an instance about to be killed takes its log with
-     *  it), and none was acked by it and not yet acted on (a server acks before it acts). */
-    hold() {
-      holding = true;
-    },
-    settled() {
-      return chat.inflight === 0 && tracking.inflight === 0 && tracking.replies.highest >= tracking.sent
-        && (!chat.waiting || chat.started);
-    },
-    release() {
-      holding = false;
-      if (chatDue && !draining) {
-        chatDue = false;
-        sendChat();
-      }
-    },
     /** Malformed JSON from the client: the server must answer with an error and carry on. */
     sendGarbage() {
       return chatW.t.send('{"type":"chat","payload":');
@@ -266,7 +244,7 @@ export function createSoak() {
       clearInterval(timer);
     },
     drained() {
-      return !chat.waiting && !chatDue && chat.inflight === 0 && tracking.inflight === 0 && runs.current === null
+      return !chat.waiting && chat.inflight === 0 && tracking.inflight === 0 && runs.current === null
         && tracking.replies.highest >= tracking.sent;
     },
     /** The counts of this side. */

@@ -24,6 +24,7 @@ use crate::app::App;
 use crate::connection::{Connection, Gone, Incoming};
 use crate::events::pong;
 use crate::params::{BadRequest, Params};
+use crate::redis::acks::{AckClaim, AckState, CLAIM_LAPSED};
 use crate::redis::REDIS_UNAVAILABLE;
 use crate::registry::Slot;
 use crate::registry::SLOW_CONSUMER;
@@ -148,46 +149,133 @@ pub fn is_ping(value: &serde_json::Value) -> bool {
     value.get("type").and_then(serde_json::Value::as_str) == Some("ping")
 }
 
-/// Acks a client message that carries an `id` (PROTOCOL.md, "acknowledged messages") and
-/// returns whether to act on it: a repeat is acked again with `duplicate: true` and ignored.
-/// A new id is acted on even if its ack finds the socket gone (`Err` only for a repeat).
-/// Messages without an `id` are acted on without an ack, as before.
+/// How long a re-sent message waits for another instance's claim on its id (one lease
+/// period, or less) to become `done` or lapse, in lease periods.
+const CLAIM_WAIT_LEASES: u32 = 3;
+/// How often it looks while it waits.
+const CLAIM_POLL: Duration = Duration::from_millis(20);
+
+/// A client message to act on. Its `ack` is sent by [`ToAct::acted`] once it has been acted on
+/// (PROTOCOL.md, "acknowledged messages"), so an instance that dies in between has neither
+/// acted nor acked, and the client's re-send is acted on by the next.
+#[must_use = "call acted() once the message has been acted on, or abandon() if it was not"]
+pub struct ToAct {
+    endpoint: Endpoint,
+    /// The message's id and, with Redis, this instance's claim on it; none without an id.
+    id: Option<(String, Option<AckClaim>)>,
+    /// The claim was made `done` with the act's own record (`Session::begin_work`).
+    recorded: bool,
+}
+
+impl ToAct {
+    /// A frame that carries no id (or none could be read): nothing to ack.
+    pub fn unacknowledged(endpoint: Endpoint) -> ToAct {
+        ToAct { endpoint, id: None, recorded: false }
+    }
+
+    /// The claim to make `done` in the same step as the act's record, if there is one; the
+    /// caller says [`ToAct::recorded`] once that step succeeded.
+    pub fn claim(&self) -> Option<&AckClaim> {
+        self.id.as_ref().and_then(|(_, claim)| claim.as_ref())
+    }
+
+    /// The act's record made the claim `done` (see [`ToAct::claim`]).
+    pub fn recorded(&mut self) {
+        self.recorded = true;
+    }
+
+    /// Not acted on after all (the session closed before the work began): no ack, and the
+    /// claim is left to lapse, so the client's re-send is acted on.
+    pub fn abandon(mut self) {
+        self.id = None;
+    }
+
+    /// Records the message as acted on (with Redis, for every instance) and acks it.
+    pub async fn acted(self, conn: &Connection) -> Result<(), Gone> {
+        let Some((id, claim)) = self.id else {
+            return Ok(());
+        };
+        let app = conn.app();
+        if let (Some(claim), Some(shared), false) = (&claim, &app.shared, self.recorded) {
+            match shared.commit_ack(claim).await {
+                Ok(true) => {}
+                Ok(false) => {
+                    // This instance stalled past the claim: another may act on it as well.
+                    shared.report(format_args!(
+                        "ack id {id:?} was acted on after its claim lapsed; closing with 1013"
+                    ));
+                    conn.close_now(CLAIM_LAPSED.0, CLAIM_LAPSED.1);
+                    return Err(Gone);
+                }
+                Err(e) => {
+                    // Acted on but not recorded: closing makes the client re-send it, and the
+                    // claim lapsing lets another instance act on it again (at least once).
+                    shared.report(format_args!(
+                        "cannot record ack id {id:?}: {e}; closing with 1013"
+                    ));
+                    conn.close_now(REDIS_UNAVAILABLE.0, REDIS_UNAVAILABLE.1);
+                    return Err(Gone);
+                }
+            }
+        }
+        app.log.processed(self.endpoint, &id);
+        conn.send_text(acks::ack_frame(&id, Verdict::Act)).await
+    }
+}
+
+/// Decides on a client message that carries an `id` (PROTOCOL.md, "acknowledged messages"):
+/// `Some` to act on it (then [`ToAct::acted`] acks it), `None` for a repeat, which is acked
+/// again with `duplicate: true` here. Messages without an `id` are acted on without an ack.
+///
+/// With Redis the id is claimed for this instance first; a claim of another instance (one
+/// that is acting on it, or died doing so) is waited for until it is done or lapses.
 pub async fn acknowledge(
     conn: &Connection,
     endpoint: Endpoint,
     value: &serde_json::Value,
-) -> Result<bool, Gone> {
+) -> Result<Option<ToAct>, Gone> {
     let Some(id) = acks::message_id(value) else {
-        return Ok(true);
+        return Ok(Some(ToAct::unacknowledged(endpoint)));
     };
     let app = conn.app();
-    let verdict = match &app.shared {
-        None => app.acks.check(endpoint, id, tokio::time::Instant::now()),
-        // Shared by every instance, so a message re-sent to another one is not acted on twice.
-        Some(shared) => match shared.check_ack(endpoint.name(), id).await {
-            Ok(verdict) => verdict,
-            Err(e) => {
-                // Acting without knowing could act twice, dropping it would lose it: close
-                // retryably, and the client re-sends it after its reconnection.
-                shared.report(format_args!(
-                    "cannot check ack id {id:?}: {e}; closing with 1013"
-                ));
-                conn.close_now(REDIS_UNAVAILABLE.0, REDIS_UNAVAILABLE.1);
-                return Err(Gone);
-            }
+    let claim = match &app.shared {
+        None => match app.acks.check(endpoint, id, tokio::time::Instant::now()) {
+            Verdict::Act => None,
+            Verdict::Duplicate => return duplicate(conn, id).await,
         },
+        Some(shared) => {
+            let give_up = tokio::time::Instant::now() + shared.lease * CLAIM_WAIT_LEASES;
+            loop {
+                match shared.claim_ack(endpoint.name(), id).await {
+                    Ok(AckState::Claimed(claim)) => break Some(claim),
+                    Ok(AckState::Done) => return duplicate(conn, id).await,
+                    Ok(AckState::ClaimedElsewhere) if tokio::time::Instant::now() < give_up => {
+                        sleep(CLAIM_POLL).await;
+                    }
+                    outcome => {
+                        // Acting without knowing could act twice, dropping it would lose it:
+                        // close retryably, and the client re-sends it after its reconnection.
+                        let why = match outcome {
+                            Err(e) => e.to_string(),
+                            _ => "another instance's claim on it stood too long".into(),
+                        };
+                        shared.report(format_args!(
+                            "cannot check ack id {id:?}: {why}; closing with 1013"
+                        ));
+                        conn.close_now(REDIS_UNAVAILABLE.0, REDIS_UNAVAILABLE.1);
+                        return Err(Gone);
+                    }
+                }
+            }
+        }
     };
-    if verdict == Verdict::Act {
-        app.log.processed(endpoint, id);
-    }
-    let acked = conn.send_text(acks::ack_frame(id, verdict)).await;
-    if verdict == Verdict::Act {
-        // Its id is recorded as acted on (here and, with Redis, for every instance), so the
-        // client's re-send after this socket's end will only be acked: act on it now, even if
-        // the ack could not be sent, or it would be lost. Replies go through the session.
-        return Ok(true);
-    }
-    acked.map(|()| false)
+    Ok(Some(ToAct { endpoint, id: Some((id.to_string(), claim)), recorded: false }))
+}
+
+/// Acks a message acted on before, and says not to act on it.
+async fn duplicate(conn: &Connection, id: &str) -> Result<Option<ToAct>, Gone> {
+    conn.send_text(acks::ack_frame(id, Verdict::Duplicate)).await?;
+    Ok(None)
 }
 
 /// A resumable connection while Redis is unreachable: closed at once with 1013 "redis
@@ -251,8 +339,11 @@ async fn answer_one_way(
         return Ok(());
     }
     let Some(value) = parsed else { return Ok(()) };
-    if acknowledge(conn, endpoint, &value).await? && is_ping(&value) {
+    let Some(to_act) = acknowledge(conn, endpoint, &value).await? else {
+        return Ok(());
+    };
+    if is_ping(&value) {
         conn.send_text(pong()).await?;
     }
-    Ok(())
+    to_act.acted(conn).await
 }

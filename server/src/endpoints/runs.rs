@@ -92,7 +92,7 @@ async fn serve(socket: WebSocket, app: Arc<App>, slot: Slot, run_id: String, pac
             let link = Link::open(&app, Endpoint::Runs, &run_id);
             let session = link.session().clone();
             let spec = WorkSpec::run(&run_id, pace, RunPlan::Scripted, false);
-            if session.begin_work(&spec.to_json()).await {
+            if session.begin_work(&spec.to_json(), None).await {
                 let task = tokio::spawn(play(
                     run_id.clone(),
                     session.clone(),

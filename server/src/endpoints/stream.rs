@@ -18,7 +18,7 @@ use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};
 use serde_json::{json, Value};
 
-use super::{acknowledge, admit, is_ping, limits, pace, refuse_if_store_down, Endpoint, WsQuery};
+use super::{acknowledge, admit, is_ping, limits, pace, refuse_if_store_down, Endpoint, ToAct, WsQuery};
 use crate::agent_script::Script;
 use crate::app::App;
 use crate::connection::{Connection, Gone, Incoming};
@@ -98,20 +98,50 @@ async fn handle(conn: &Connection, link: &mut Link, pace: Pace, text: &str) -> R
         Ok(value) => value,
         Err(e) => return conn.send_text(error(&format!("Malformed JSON: {e}"))).await,
     };
-    if !acknowledge(conn, Endpoint::Stream, &value).await? {
+    let Some(mut to_act) = acknowledge(conn, Endpoint::Stream, &value).await? else {
         return Ok(());
+    };
+    match act(conn, link, pace, &value, &mut to_act).await {
+        Ok(Acted::Yes) => to_act.acted(conn).await,
+        Ok(Acted::No) => {
+            to_act.abandon();
+            Ok(())
+        }
+        // Acted on, but the reply found the socket gone: still recorded, so not acted on twice.
+        Err(gone) => {
+            let _ = to_act.acted(conn).await;
+            Err(gone)
+        }
     }
-    if is_ping(&value) {
-        return conn.send_text(pong()).await;
+}
+
+/// Whether a message was acted on (an error reply counts).
+enum Acted {
+    Yes,
+    /// The chat it asked for could not begin (the session closed with 1013 or moved on).
+    No,
+}
+
+/// Acts on one client message; `to_act` carries its ack claim into the chat's record.
+async fn act(
+    conn: &Connection,
+    link: &mut Link,
+    pace: Pace,
+    value: &Value,
+    to_act: &mut ToAct,
+) -> Result<Acted, Gone> {
+    if is_ping(value) {
+        return conn.send_text(pong()).await.map(|()| Acted::Yes);
     }
     let Some(kind) = value.get("type").and_then(Value::as_str) else {
         return conn
             .send_text(error("Expected a JSON object with a string \"type\""))
-            .await;
+            .await
+            .map(|()| Acted::Yes);
     };
     let session = link.session();
     match kind {
-        "chat" => start_chat(conn, link, pace, &value).await,
+        "chat" => start_chat(conn, link, pace, value, to_act).await,
         "cancel" => {
             // Wherever the chat plays (with Redis, possibly on the instance the client was on
             // before), it is stopped before `cancelled` is appended: no delta of it follows.
@@ -126,27 +156,32 @@ async fn handle(conn: &Connection, link: &mut Link, pace: Pace, text: &str) -> R
             };
             session.emit(&Event::new("cancelled", reply)).await;
             session.end_work().await;
-            Ok(())
+            Ok(Acted::Yes)
         }
-        other => {
-            conn.send_text(error(&format!("Unknown message type \"{other}\"")))
-                .await
-        }
+        other => conn
+            .send_text(error(&format!("Unknown message type \"{other}\"")))
+            .await
+            .map(|()| Acted::Yes),
     }
 }
 
-async fn start_chat(conn: &Connection, link: &Link, pace: Pace, value: &Value) -> Result<(), Gone> {
+async fn start_chat(
+    conn: &Connection,
+    link: &Link,
+    pace: Pace,
+    value: &Value,
+    to_act: &mut ToAct,
+) -> Result<Acted, Gone> {
+    let reply_error = |message: String| async move { conn.send_text(error(&message)).await.map(|()| Acted::Yes) };
     let payload = value.get("payload");
     let Some(message) = payload
         .and_then(|p| p.get("message"))
         .and_then(Value::as_str)
     else {
-        return conn
-            .send_text(error("chat needs payload.message (a string)"))
-            .await;
+        return reply_error("chat needs payload.message (a string)".into()).await;
     };
     if message.trim().is_empty() {
-        return conn.send_text(error("Empty message")).await;
+        return reply_error("Empty message".into()).await;
     }
     let answer_tokens = match payload.and_then(|p| p.get("answer_tokens")) {
         None | Some(Value::Null) => None,
@@ -156,7 +191,7 @@ async fn start_chat(conn: &Connection, link: &Link, pace: Pace, value: &Value) -
                 let msg = format!(
                     "payload.answer_tokens must be an integer from 0 to {MAX_ANSWER_TOKENS}"
                 );
-                return conn.send_text(error(&msg)).await;
+                return reply_error(msg).await;
             }
         },
     };
@@ -178,13 +213,17 @@ async fn start_chat(conn: &Connection, link: &Link, pace: Pace, value: &Value) -
     let session_id = run.session_id().to_string();
     // With Redis, what another instance needs to continue the chat if this one dies.
     let spec = WorkSpec::chat(&session_id, message, answer_tokens, pace);
-    if !session.begin_work(&spec.to_json()).await {
-        return Ok(()); // the session was closed (1013) or moved on: the chat never starts
+    // The message's id is made `done` in the same step as the chat is recorded: if this
+    // instance dies before, the client's re-send starts it elsewhere; after, another instance
+    // continues it and the re-send is only acked.
+    if !session.begin_work(&spec.to_json(), to_act.claim()).await {
+        return Ok(Acted::No); // the session was closed (1013) or moved on: the chat never starts
     }
+    to_act.recorded();
     let handover = run.handover_flag();
     let task = tokio::spawn(run.run());
     session.replace_work(Some(
         Work::new(session_id, task).with_handover_flag(handover),
     ));
-    Ok(())
+    Ok(Acted::Yes)
 }

@@ -21,7 +21,8 @@ use serde_json::{json, Value};
 use tokio::time::{sleep, sleep_until, Instant};
 
 use super::{
-    acknowledge, admit, is_ping, limits, millis_param, refuse_if_store_down, Endpoint, WsQuery,
+    acknowledge, admit, is_ping, limits, millis_param, refuse_if_store_down, Endpoint, ToAct,
+    WsQuery,
 };
 use crate::app::App;
 use crate::connection::{Connection, Gone, Incoming};
@@ -123,16 +124,17 @@ async fn heartbeat_loop(conn: &mut Connection, link: &mut Link, app: &App, ping_
             incoming = conn.recv() => {
                 let Some(incoming) = incoming else { return };
                 last_heard = Instant::now();
-                let reply = match incoming {
+                let (reply, to_act) = match incoming {
                     Incoming::Text(text) => match answer(conn, link, app, text.as_str(), &mut pong_due).await {
-                        Ok(reply) => reply,
+                        Ok(Some((reply, to_act))) => (reply, Some(to_act)),
+                        Ok(None) => (None, None),
                         Err(Gone) => return,
                     },
                     Incoming::Binary(_) => {
                         if link.intercept(conn, None).await.is_err() {
                             return;
                         }
-                        Some(Reply::Direct(error("Binary frames are not supported here; send JSON text")))
+                        (Some(Reply::Direct(error("Binary frames are not supported here; send JSON text"))), None)
                     }
                 };
                 let sent = match reply {
@@ -143,7 +145,13 @@ async fn heartbeat_loop(conn: &mut Connection, link: &mut Link, app: &App, ping_
                     Some(Reply::Direct(frame)) => conn.send_text(frame).await,
                     None => Ok(()),
                 };
-                if sent.is_err() {
+                // Acked once answered: a reply is only a read, so an instance dying after the
+                // answer and before the record answers the re-send again (at least once).
+                let acked = match to_act {
+                    Some(to_act) => to_act.acted(conn).await,
+                    None => Ok(()),
+                };
+                if sent.is_err() || acked.is_err() {
                     return;
                 }
             }
@@ -179,48 +187,58 @@ async fn active_sessions(app: &App) -> Event {
     )
 }
 
-/// The reply to one client frame, if any. A `pong` settles the outstanding ping.
+/// The reply to one client frame, if any, and the message to ack once it is sent; `None` for
+/// a frame with neither (the resume handshake, a repeated id). A `pong` settles the
+/// outstanding ping.
 async fn answer(
     conn: &Connection,
     link: &mut Link,
     app: &App,
     text: &str,
     pong_due: &mut Option<Instant>,
-) -> Result<Option<Reply>, Gone> {
+) -> Result<Option<(Option<Reply>, ToAct)>, Gone> {
     let parsed = serde_json::from_str::<Value>(text);
     if link.intercept(conn, parsed.as_ref().ok()).await? {
         return Ok(None);
     }
     let value = match parsed {
         Ok(value) => value,
-        Err(e) => return Ok(Some(Reply::Direct(error(&format!("Malformed JSON: {e}"))))),
+        Err(e) => {
+            let reply = Some(Reply::Direct(error(&format!("Malformed JSON: {e}"))));
+            return Ok(Some((reply, ToAct::unacknowledged(Endpoint::Tracking))));
+        }
     };
-    if !acknowledge(conn, Endpoint::Tracking, &value).await? {
+    let Some(to_act) = acknowledge(conn, Endpoint::Tracking, &value).await? else {
         return Ok(None);
-    }
-    if is_ping(&value) {
-        return Ok(Some(Reply::Direct(pong())));
+    };
+    Ok(Some((reply_to(app, &value, pong_due).await, to_act)))
+}
+
+/// The reply to a parsed client message.
+async fn reply_to(app: &App, value: &Value, pong_due: &mut Option<Instant>) -> Option<Reply> {
+    if is_ping(value) {
+        return Some(Reply::Direct(pong()));
     }
     let Some(kind) = value.get("type").and_then(Value::as_str) else {
-        return Ok(Some(Reply::Direct(error(
+        return Some(Reply::Direct(error(
             "Expected a JSON object with a string \"type\"",
-        ))));
+        )));
     };
     // Accept the session id flat or inside `payload`, as clients send either.
     let session_id = value
         .get("session_id")
         .or_else(|| value.get("payload").and_then(|p| p.get("session_id")))
         .and_then(Value::as_str);
-    Ok(match kind {
+    match kind {
         "pong" => {
             *pong_due = None;
             None
         }
         "get_session_state" => {
             let Some(session_id) = session_id else {
-                return Ok(Some(Reply::Direct(error(
+                return Some(Reply::Direct(error(
                     "get_session_state needs session_id",
-                ))));
+                )));
             };
             let state = app.sessions.get(session_id).await;
             Some(Reply::Event(Event::new(
@@ -239,7 +257,7 @@ async fn answer(
         other => Some(Reply::Direct(error(&format!(
             "Unknown message type \"{other}\""
         )))),
-    })
+    }
 }
 
 #[cfg(test)]

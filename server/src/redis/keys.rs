@@ -78,6 +78,11 @@ pub fn ack(endpoint: &str, id: &str) -> String {
     format!("{PREFIX}ack:{endpoint}:{id}")
 }
 
+/// The acknowledged message ids acted on, per endpoint, by any instance (a list, oldest first).
+pub fn processed(endpoint: &str) -> String {
+    format!("{PREFIX}processed:{endpoint}")
+}
+
 /// Sorted set of the /ws/agent-tracking streams (score: when the member lapses, Unix ms), which
 /// every instance's broadcasts are appended to.
 pub const TRACKING_STREAMS: &str = "agentwire:tracking";

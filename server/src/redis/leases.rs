@@ -13,8 +13,21 @@
 
 use redis::RedisResult;
 
+use super::acks::{AckClaim, MAX_PROCESSED};
 use super::streams::millis;
 use super::{keys, RedisBackend};
+
+/// What [`RedisBackend::begin_work`] did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WorkBegun {
+    /// Recorded; the stream's last seq before the work's first event.
+    Base(u64),
+    /// Not recorded: the lease is someone else's.
+    NotLeaseHolder,
+    /// Not recorded: the claim on the message that asked for it lapsed (this instance stalled
+    /// past the lease), so another instance may be acting on it.
+    ClaimLapsed,
+}
 
 /// How a claim treats a lease that stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -78,25 +91,38 @@ impl RedisBackend {
             .await
     }
 
-    /// Records `spec` as the work about to play into `stream`; its base, or `None` if
-    /// `token` does not hold the lease.
+    /// Records `spec` as the work about to play into `stream`, and with `ack` makes the
+    /// acknowledged message that asked for it `done` in the same step (redis/acks.rs).
     pub async fn begin_work(
         &self,
         stream: &str,
         token: &str,
         spec: &str,
-    ) -> RedisResult<Option<u64>> {
-        let base: i64 = self
-            .begin_work_script
+        ack: Option<&AckClaim>,
+    ) -> RedisResult<WorkBegun> {
+        let mut invocation = self.begin_work_script.prepare_invoke();
+        invocation
             .key(keys::lease(stream))
             .key(keys::work(stream))
             .key(keys::counter(stream))
             .arg(token)
             .arg(spec)
-            .arg(millis(self.stream_ttl()))
-            .invoke_async(&mut self.conn())
-            .await?;
-        Ok(u64::try_from(base).ok())
+            .arg(millis(self.stream_ttl()));
+        if let Some(claim) = ack {
+            let [ack_key, processed] = claim.keys();
+            invocation
+                .key(ack_key)
+                .key(processed)
+                .arg(&claim.token)
+                .arg(millis(self.ack_keep))
+                .arg(&claim.id)
+                .arg(MAX_PROCESSED);
+        }
+        let base: i64 = invocation.invoke_async(&mut self.conn()).await?;
+        Ok(match base {
+            -2 => WorkBegun::ClaimLapsed,
+            base => u64::try_from(base).map_or(WorkBegun::NotLeaseHolder, WorkBegun::Base),
+        })
     }
 
     /// The work behind `stream` is over: nobody is to continue it. With `release`, the lease

@@ -77,6 +77,10 @@ pub struct RedisBackend {
     renew_script: Script,
     begin_work_script: Script,
     end_work_script: Script,
+    claim_ack_script: Script,
+    commit_ack_script: Script,
+    /// Numbers this instance's claims on acknowledged message ids.
+    next_claim: AtomicU64,
     /// `--lease-ms`: how long a stream's lease lasts unless renewed.
     pub lease: Duration,
     /// `--resume-max-events`: the streams' MAXLEN.
@@ -137,6 +141,9 @@ impl RedisBackend {
             renew_script: scripts::renew(),
             begin_work_script: scripts::begin_work(),
             end_work_script: scripts::end_work(),
+            claim_ack_script: scripts::claim_ack(),
+            commit_ack_script: scripts::commit_ack(),
+            next_claim: AtomicU64::new(1),
             lease: config.lease,
             max_events: config.resume_max_events,
             max_age: config.resume_max_age,

@@ -123,20 +123,65 @@ return 1
     )
 }
 
-/// Records the work about to play into the stream, if `token` holds the lease: returns the
-/// stream's last seq (the work's base: its first event will be base + 1), or -1. KEYS: lease,
-/// work, counter. ARGV: token, spec, ttl_ms.
-pub fn begin_work() -> Script {
+/// `commit_ack(ack, processed, token, keep_ms, id, max)`: makes this instance's claim on an
+/// acknowledged message id `done` (redis/acks.rs) and appends the id to the endpoint's processed
+/// list; false if the claim is no longer this instance's.
+pub const COMMIT_ACK_FN: &str = r#"
+local function commit_ack(ack, processed, token, keep, id, max)
+  if redis.call('GET', ack) ~= 'claim:' .. token then return false end
+  redis.call('SET', ack, 'done', 'PX', keep)
+  redis.call('RPUSH', processed, id)
+  redis.call('LTRIM', processed, -tonumber(max), -1)
+  redis.call('PEXPIRE', processed, keep)
+  return true
+end
+"#;
+
+/// Claims an acknowledged message id: 1 (claimed by ARGV[1], for ARGV[2] ms), 0 (another
+/// instance's claim stands) or 2 (done). KEYS: ack.
+pub fn claim_ack() -> Script {
     Script::new(
         r#"
+local v = redis.call('GET', KEYS[1])
+if not v then
+  redis.call('SET', KEYS[1], 'claim:' .. ARGV[1], 'PX', ARGV[2])
+  return 1
+end
+if string.sub(v, 1, 6) == 'claim:' then return 0 end
+return 2
+"#,
+    )
+}
+
+/// [`COMMIT_ACK_FN`] on its own: 1, or 0 if the claim lapsed. KEYS: ack, processed. ARGV:
+/// token, keep_ms, id, max.
+pub fn commit_ack() -> Script {
+    Script::new(&format!(
+        "{COMMIT_ACK_FN}
+if commit_ack(KEYS[1], KEYS[2], ARGV[1], ARGV[2], ARGV[3], ARGV[4]) then return 1 end
+return 0"
+    ))
+}
+
+/// Records the work about to play into the stream, if `token` holds the lease: returns the
+/// stream's last seq (the work's base: its first event will be base + 1), -1 if the token does
+/// not hold the lease, or -2 if the acknowledged message that asked for the work is no longer
+/// this instance's claim. KEYS: lease, work, counter, and for a message with an id its ack
+/// and processed keys. ARGV: token, spec, ttl_ms, and for the message its claim token,
+/// keep_ms, id, max. The id is made `done` in the same step as the work is recorded: from then
+/// on another instance continues the work, and a re-send is only acked.
+pub fn begin_work() -> Script {
+    Script::new(&format!(
+        "{COMMIT_ACK_FN}
 if redis.call('GET', KEYS[1]) ~= ARGV[1] then return -1 end
+if KEYS[4] and redis.call('GET', KEYS[4]) ~= 'claim:' .. ARGV[4] then return -2 end
 local base = tonumber(redis.call('GET', KEYS[3]) or '0')
 redis.call('DEL', KEYS[2])
 redis.call('HSET', KEYS[2], 'spec', ARGV[2], 'base', base)
 redis.call('PEXPIRE', KEYS[2], ARGV[3])
-return base
-"#,
-    )
+if KEYS[4] then commit_ack(KEYS[4], KEYS[5], ARGV[4], ARGV[5], ARGV[6], ARGV[7]) end
+return base"
+    ))
 }
 
 /// The work behind the stream is over (stopped, or a chat answered), if `token` holds the

@@ -19,7 +19,8 @@ use super::buffer::{Bounds, Replay, ReplayBuffer};
 use crate::connection::{ConnShared, Outbox};
 use crate::endpoints::Endpoint;
 use crate::events::Event;
-use crate::redis::leases::{ClaimMode, Claimed};
+use crate::redis::acks::{AckClaim, CLAIM_LAPSED};
+use crate::redis::leases::{ClaimMode, Claimed, WorkBegun};
 use crate::redis::{RedisBackend, REDIS_UNAVAILABLE};
 use crate::registry::SLOW_CONSUMER;
 
@@ -469,7 +470,12 @@ impl Session {
     /// elsewhere), claiming the lease if this instance does not hold it. False if it cannot
     /// (Redis failed, or the lease went elsewhere): then the work must not start. Always
     /// true in memory.
-    pub async fn begin_work(self: &Arc<Self>, spec: &str) -> bool {
+    ///
+    /// `ack`: the claim on the acknowledged message that asked for the work, made `done` in
+    /// the same step as the work is recorded (redis/acks.rs). If that claim lapsed first, the
+    /// work does not start and the session closes with 1013: the client re-sends the message,
+    /// and whichever instance then holds it acts on it once.
+    pub async fn begin_work(self: &Arc<Self>, spec: &str, ack: Option<&AckClaim>) -> bool {
         let Some((backend, stream)) = self.fenced() else {
             return true;
         };
@@ -480,10 +486,18 @@ impl Session {
                 Err(()) => return false,
             },
         };
-        match backend.begin_work(stream, &token, spec).await {
-            Ok(Some(_base)) => true,
-            Ok(None) => {
+        match backend.begin_work(stream, &token, spec, ack).await {
+            Ok(WorkBegun::Base(_)) => true,
+            Ok(WorkBegun::NotLeaseHolder) => {
                 self.lose_lease(&token, "it was claimed before the work began");
+                false
+            }
+            Ok(WorkBegun::ClaimLapsed) => {
+                backend.report(format_args!(
+                    "the claim on an acknowledged message lapsed before its work began; closing session {} with 1013",
+                    self.id
+                ));
+                self.fail(CLAIM_LAPSED.0, CLAIM_LAPSED.1);
                 false
             }
             Err(e) => {

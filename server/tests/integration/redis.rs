@@ -156,8 +156,8 @@ async fn ack_ids_are_deduplicated_across_instances() {
 
     let mut on_a = a.ws("/ws/stream").await;
     send_json(&mut on_a, json!({"type":"ping","id":"m-1"})).await;
-    assert_eq!(next_json(&mut on_a).await, json!({"type":"ack","id":"m-1"}));
     assert_eq!(next_json(&mut on_a).await["type"], "pong", "acted on");
+    assert_eq!(next_json(&mut on_a).await, json!({"type":"ack","id":"m-1"}), "then acked");
 
     // The client re-sends it to another instance (its first one's ack was lost, say).
     let mut on_b = b.ws("/ws/stream").await;
@@ -183,6 +183,90 @@ async fn ack_ids_are_deduplicated_across_instances() {
         json!(["m-1"])
     );
     assert_eq!(processed(b.get("/control/log").await.json()), json!([]));
+}
+
+/// An instance that claimed a message id and died before acting on it leaves a claim (as
+/// redis/acks.rs writes it) that lapses with the lease.
+fn claim_left_by_a_dead_instance(redis: &RedisServer, id: &str, lapses_in_ms: u64) {
+    let key = format!("agentwire:ack:stream:{id}");
+    let reply = redis.command(&["SET", &key, "claim:dead-instance:1", "PX", &lapses_in_ms.to_string()]);
+    assert_eq!(reply, "+OK");
+}
+
+#[tokio::test]
+async fn a_message_claimed_by_an_instance_that_died_before_acting_is_acted_on_by_the_next() {
+    let (redis, a, b) = two_instances(&["--lease-ms", "300"]);
+    claim_left_by_a_dead_instance(&redis, "m-lost", 300);
+
+    // The client's re-send reaches b while the dead instance's claim stands: b waits for it to
+    // lapse, then acts and acks (not as a duplicate: nobody acted on it).
+    let mut ws = b.ws("/ws/stream").await;
+    let sent = std::time::Instant::now();
+    send_json(&mut ws, json!({"type":"ping","id":"m-lost"})).await;
+    assert_eq!(next_json(&mut ws).await["type"], "pong", "acted on before the ack");
+    assert_eq!(next_json(&mut ws).await, json!({"type":"ack","id":"m-lost"}));
+    assert!(sent.elapsed() >= Duration::from_millis(200), "waited for the claim: {:?}", sent.elapsed());
+
+    // Recorded once, for every instance: a's log shows what b did.
+    let everywhere = |log: Value| log["stream"]["processed_everywhere"].clone();
+    assert_eq!(everywhere(a.get("/control/log").await.json()), json!(["m-lost"]));
+    let mut on_a = a.ws("/ws/stream").await;
+    send_json(&mut on_a, json!({"type":"ping","id":"m-lost"})).await;
+    assert_eq!(next_json(&mut on_a).await, json!({"type":"ack","id":"m-lost","duplicate":true}));
+}
+
+#[tokio::test]
+async fn a_re_send_that_meets_a_live_claim_is_acked_as_a_duplicate_once_that_instance_acted() {
+    let (redis, _a, b) = two_instances(&["--lease-ms", "2000"]);
+    claim_left_by_a_dead_instance(&redis, "m-busy", 2000);
+    let mut ws = b.ws("/ws/stream").await;
+    send_json(&mut ws, json!({"type":"ping","id":"m-busy"})).await;
+    assert!(matches!(next_seen(&mut ws, Duration::from_millis(150)).await, Seen::Nothing), "waits on the claim");
+    // The claiming instance acts and marks it done (what its commit script writes).
+    assert_eq!(redis.command(&["SET", "agentwire:ack:stream:m-busy", "done", "PX", "60000"]), "+OK");
+    assert_eq!(
+        next_json(&mut ws).await,
+        json!({"type":"ack","id":"m-busy","duplicate":true}),
+        "not acted on a second time"
+    );
+}
+
+#[tokio::test]
+async fn a_chat_re_sent_after_its_instance_was_killed_is_continued_not_restarted() {
+    let (_redis, mut a, b) = two_instances(&["--lease-ms", "400"]);
+    // chat_until_delta sends the chat with id c-1; a delta has played, so it was recorded.
+    let (ws, session, mut events) = chat_until_delta(&a, 60, 2).await;
+    a.kill_9();
+    drop(ws);
+
+    // The client had no ack yet (say): it resumes on b and re-sends c-1. b continues the chat
+    // a recorded, and only acks the re-send.
+    let mut ws = b.ws("/ws/stream").await;
+    let last = seq(events.last().unwrap());
+    let welcome = hello(&mut ws, Some(&session), last).await;
+    assert_eq!(welcome["resumed"], true, "{welcome}");
+    send_json(
+        &mut ws,
+        json!({"type":"chat","id":"c-1","payload":{"message":"Compare NVDA and AMD","answer_tokens":60}}),
+    )
+    .await;
+    let mut acks = Vec::new();
+    loop {
+        let frame = next_json(&mut ws).await;
+        if frame["type"] == "ack" {
+            acks.push(frame);
+        } else if frame.get("seq").is_some() {
+            let is_result = frame["type"] == "result";
+            events.push(frame);
+            if is_result {
+                break;
+            }
+        }
+    }
+    assert_eq!(acks, vec![json!({"type":"ack","id":"c-1","duplicate":true})]);
+    assert_whole_answer(&events, 60);
+    let everywhere = b.get("/control/log").await.json()["stream"]["processed_everywhere"].clone();
+    assert_eq!(everywhere, json!(["c-1"]), "recorded once, by the instance that died");
 }
 
 #[tokio::test]
@@ -538,9 +622,55 @@ async fn a_paused_owner_that_comes_back_cannot_append_to_the_chat_it_lost() {
 }
 
 #[tokio::test]
+async fn an_ack_claim_is_made_done_with_the_work_it_begins_and_a_lapsed_one_begins_nothing() {
+    use agentwire_server::redis::acks::AckState;
+    use agentwire_server::redis::leases::{ClaimMode, WorkBegun};
+    use agentwire_server::redis::RedisBackend;
+
+    let redis = RedisServer::start();
+    let config = agentwire_server::Config {
+        lease: Duration::from_millis(200),
+        ..test_config()
+    };
+    let one = RedisBackend::connect(&redis.url(), &config).await.unwrap();
+    let other = RedisBackend::connect(&redis.url(), &config).await.unwrap();
+    let spec = r#"{"kind":"chat","label":"session_1"}"#;
+
+    let AckState::Claimed(claim) = one.claim_ack("stream", "c-1").await.unwrap() else {
+        panic!("a new id is claimed");
+    };
+    assert_eq!(other.claim_ack("stream", "c-1").await.unwrap(), AckState::ClaimedElsewhere);
+    let lease = one.claim("s-1", ClaimMode::Steal).await.unwrap().unwrap();
+    assert_eq!(
+        one.begin_work("s-1", &lease.token, spec, Some(&claim)).await.unwrap(),
+        WorkBegun::Base(0)
+    );
+    assert_eq!(other.claim_ack("stream", "c-1").await.unwrap(), AckState::Done, "done with the work's record");
+    assert_eq!(other.processed("stream").await.unwrap(), vec!["c-1".to_string()]);
+
+    // A claim that lapsed (its instance stalled past the lease) and was taken by another
+    // instance begins nothing: that instance acts on the message instead.
+    let AckState::Claimed(stale) = one.claim_ack("stream", "c-2").await.unwrap() else {
+        panic!("a new id is claimed");
+    };
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let AckState::Claimed(fresh) = other.claim_ack("stream", "c-2").await.unwrap() else {
+        panic!("a lapsed claim is claimed again");
+    };
+    let lease = one.claim("s-1", ClaimMode::Steal).await.unwrap().unwrap();
+    assert_eq!(
+        one.begin_work("s-1", &lease.token, spec, Some(&stale)).await.unwrap(),
+        WorkBegun::ClaimLapsed
+    );
+    assert!(!one.commit_ack(&stale).await.unwrap());
+    assert!(other.commit_ack(&fresh).await.unwrap());
+    assert_eq!(one.processed("stream").await.unwrap(), vec!["c-1".to_string(), "c-2".to_string()]);
+}
+
+#[tokio::test]
 async fn a_stale_lease_holder_cannot_append_finish_or_renew_once_another_instance_claimed_it() {
     use agentwire_server::events::Event;
-    use agentwire_server::redis::leases::ClaimMode;
+    use agentwire_server::redis::leases::{ClaimMode, WorkBegun};
     use agentwire_server::redis::streams::Entry;
     use agentwire_server::redis::RedisBackend;
 
@@ -556,8 +686,8 @@ async fn a_stale_lease_holder_cannot_append_finish_or_renew_once_another_instanc
 
     let first = old.claim(stream, ClaimMode::Steal).await.unwrap().unwrap();
     assert_eq!(
-        old.begin_work(stream, &first.token, spec).await.unwrap(),
-        Some(0)
+        old.begin_work(stream, &first.token, spec, None).await.unwrap(),
+        WorkBegun::Base(0)
     );
     assert_eq!(
         old.append(stream, &event, Some(first.token.as_str()), false)
