@@ -621,19 +621,32 @@ async fn a_paused_owner_that_comes_back_cannot_append_to_the_chat_it_lost() {
     assert_whole_answer(&events, 80);
 }
 
-#[tokio::test]
-async fn an_ack_claim_is_made_done_with_the_work_it_begins_and_a_lapsed_one_begins_nothing() {
-    use agentwire_server::redis::acks::AckState;
-    use agentwire_server::redis::leases::{ClaimMode, WorkBegun};
+/// A Redis and two backends on it (as two instances hold them), with leases of `lease`, for
+/// tests of the scripts themselves.
+async fn two_backends(
+    lease: Duration,
+) -> (
+    RedisServer,
+    std::sync::Arc<agentwire_server::redis::RedisBackend>,
+    std::sync::Arc<agentwire_server::redis::RedisBackend>,
+) {
     use agentwire_server::redis::RedisBackend;
-
     let redis = RedisServer::start();
     let config = agentwire_server::Config {
-        lease: Duration::from_millis(200),
+        lease,
         ..test_config()
     };
     let one = RedisBackend::connect(&redis.url(), &config).await.unwrap();
     let other = RedisBackend::connect(&redis.url(), &config).await.unwrap();
+    (redis, one, other)
+}
+
+#[tokio::test]
+async fn an_ack_claim_is_made_done_with_the_work_it_begins_and_a_lapsed_one_begins_nothing() {
+    use agentwire_server::redis::acks::AckState;
+    use agentwire_server::redis::leases::{ClaimMode, WorkBegun};
+
+    let (_redis, one, other) = two_backends(Duration::from_millis(200)).await;
     let spec = r#"{"kind":"chat","label":"session_1"}"#;
 
     let AckState::Claimed(claim) = one.claim_ack("stream", "c-1").await.unwrap() else {
@@ -672,15 +685,8 @@ async fn a_stale_lease_holder_cannot_append_finish_or_renew_once_another_instanc
     use agentwire_server::events::Event;
     use agentwire_server::redis::leases::{ClaimMode, WorkBegun};
     use agentwire_server::redis::streams::Entry;
-    use agentwire_server::redis::RedisBackend;
 
-    let redis = RedisServer::start();
-    let config = agentwire_server::Config {
-        lease: Duration::from_millis(300),
-        ..test_config()
-    };
-    let old = RedisBackend::connect(&redis.url(), &config).await.unwrap();
-    let new = RedisBackend::connect(&redis.url(), &config).await.unwrap();
+    let (_redis, old, new) = two_backends(Duration::from_millis(300)).await;
     let (stream, spec) = ("s-fenced", r#"{"kind":"chat","label":"session_1"}"#);
     let event = Event::new("tick", json!({}));
 
