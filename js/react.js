@@ -25,6 +25,9 @@ export const IDLE_SNAPSHOT = Object.freeze({
   sessionId: null,
   lastSeq: 0,
   resumed: false,
+  shared: false,
+  leader: true,
+  tabs: 1,
 });
 
 const subscribeToNothing = () => () => {};
@@ -50,11 +53,13 @@ export function useTransport(options) {
     let created = null;
     // Creating after a resolved promise (a microtask) lets StrictMode's immediate
     // unmount-remount cancel the first mount before it opens a socket.
-    ready().then(
-      () => {
+    const { share, queue } = latestOptions.current ?? {};
+    const needsFull = Boolean(share) || Boolean(queue?.persist);
+    (needsFull ? loadFull() : ready().then(() => WebSocketTransport)).then(
+      (Transport) => {
         if (disposed) return;
         const { autoConnect = true, ...transportOptions } = latestOptions.current;
-        created = new WebSocketTransport(transportOptions);
+        created = new Transport(transportOptions);
         setTransport(created);
         // Failures show in the status; the promise is only a convenience.
         if (autoConnect) created.connect().catch(() => {});
@@ -72,6 +77,25 @@ export function useTransport(options) {
   }, [url]);
 
   return transport;
+}
+
+let fullModule = null;
+
+/**
+ * agentwire/full's `WebSocketTransport` (for `share` and `queue.persist`), loaded once. A
+ * dynamic import: apps that use neither never download the full build.
+ */
+function loadFull() {
+  fullModule ??= import('../pkg/full/agentwire.js')
+    .then(async (module) => {
+      await module.default();
+      return module.WebSocketTransport;
+    })
+    .catch((error) => {
+      fullModule = null;
+      throw error;
+    });
+  return fullModule;
 }
 
 /** What identifies the `url` option across renders: its text, a list's URLs, or "a function". */

@@ -685,6 +685,92 @@ impl<P: Clone> Connection<P> {
         earliest(phase, self.next_ack_deadline)
     }
 
+    // ---- shared tabs (`share`, core/share.rs decides who leads) ----------------------------------
+
+    /// What the snapshot says about sharing: set by the embedder as the group changes.
+    pub fn set_sharing(&mut self, shared: bool, leader: bool, tabs: usize) {
+        self.update_snapshot(|s| {
+            s.shared = shared;
+            s.leader = leader;
+            s.tabs = tabs;
+        });
+    }
+
+    /// A follower tab: the leader's snapshot becomes this one's, but for what is the tab's own
+    /// (where its listeners are in the stream, and its place in the group). A status change is
+    /// announced as the leader's was.
+    pub fn mirror(&mut self, leader: Snapshot) {
+        let before = self.snapshot.clone();
+        let previous = before.status;
+        self.snapshot = Snapshot {
+            session_id: before.session_id.clone(),
+            last_seq: before.last_seq,
+            shared: before.shared,
+            leader: before.leader,
+            ..leader
+        };
+        self.snapshot_edited(before);
+        let status = self.snapshot.status;
+        if status != previous {
+            let (attempt, delay_ms, resumed) = (self.snapshot.attempt, self.snapshot.delay_ms, self.snapshot.resumed);
+            let (code, reason) = match status {
+                Status::Connected => (None, None),
+                _ => (self.snapshot.last_close_code, self.snapshot.last_close_reason.clone()),
+            };
+            let delay_ms = if status == Status::Reconnecting { delay_ms } else { None };
+            self.actions.push(Action::Status(StatusChange { status, previous, attempt, delay_ms, code, reason, resumed }));
+        }
+    }
+
+    /// A follower tab: whether to deliver an event the leader relayed, from stream `session`
+    /// with `seq` (`None`: not sequenced, always delivered). Each seq is delivered once: after a
+    /// handover the new leader's replay repeats what some tabs already have.
+    pub fn accept_relayed(&mut self, session: Option<&str>, seq: Option<u64>) -> bool {
+        let (Some(session), Some(seq)) = (session, seq) else { return true };
+        if self.snapshot.session_id.as_deref() != Some(session) {
+            self.snapshot.session_id = Some(session.to_owned());
+            self.snapshot.last_seq = 0;
+        }
+        if seq <= self.snapshot.last_seq {
+            return false;
+        }
+        self.snapshot.last_seq = seq;
+        self.snapshot_version += 1;
+        self.snapshot_dirty = true;
+        true
+    }
+
+    /// This tab now leads: it opens the socket, continuing the stream after the last event its
+    /// listeners got (the snapshot's session and seq), and shows `reconnecting` if the group
+    /// was connected.
+    pub fn take_over(&mut self, now: Millis) {
+        if !matches!(self.phase, Phase::Idle | Phase::Stopped) {
+            return;
+        }
+        self.streak = 0;
+        self.auth_retry_used = false;
+        self.recovering = self.snapshot.status != Status::Idle;
+        self.start_attempt(now);
+    }
+
+    /// This tab no longer leads: the socket closes without a status of its own (the new
+    /// leader's is mirrored), and what the queue held is handed back to be sent through the
+    /// new leader, none of it failed.
+    pub fn step_down(&mut self, now: Millis) -> Vec<Outbound<P>> {
+        let _ = now;
+        if matches!(self.phase, Phase::Opening { .. } | Phase::Open { .. }) {
+            self.actions.push(Action::CloseSocket { code: NORMAL_CLOSURE, reason: "another tab holds the connection".into() });
+        }
+        self.phase = Phase::Idle;
+        let mut held = Vec::new();
+        self.queue.retain(|message, _, _| {
+            held.push(message.clone());
+            false
+        });
+        self.queue_changed();
+        held
+    }
+
     // ---- internals ------------------------------------------------------------------------------
 
     fn start_attempt(&mut self, now: Millis) {

@@ -15,6 +15,7 @@ pub mod listeners;
 pub mod queue;
 pub mod resume;
 pub mod rng;
+pub mod share;
 pub mod snapshot;
 pub mod sse;
 pub mod stats;

@@ -87,6 +87,13 @@ pub struct Snapshot {
     /// The URL of the current or latest attempt (the `url` option's choice); `None` before the
     /// first.
     pub url: Option<String>,
+    /// The connection is shared with the origin's other tabs (`share`); false without it, or
+    /// where the browser lacks Web Locks or BroadcastChannel.
+    pub shared: bool,
+    /// This tab holds the socket: always, unless it shares one another tab holds.
+    pub leader: bool,
+    /// How many tabs use the connection (1 unless shared).
+    pub tabs: usize,
 }
 
 impl Default for Snapshot {
@@ -107,6 +114,9 @@ impl Default for Snapshot {
             last_seq: 0,
             resumed: false,
             url: None,
+            shared: false,
+            leader: true,
+            tabs: 1,
         }
     }
 }

@@ -77,8 +77,13 @@ export interface TransportOptions {
   ackIdField?: string;
   /**
    * One socket for all tabs of this origin with the same URL and name (`true` is the name
-   * 'default'): one tab is elected leader (Web Locks) and relays over BroadcastChannel. Full
-   * build only (`agentwire/full`); the core module throws a TypeError naming it.
+   * 'default'): one tab is elected leader (Web Locks) and relays over BroadcastChannel; the
+   * others see its status and snapshot, get every event, and send through it. When the leader
+   * closes, crashes or freezes, another tab takes over within a second; with `resume: true` it
+   * continues after the last event delivered, so nothing is lost or repeated. Where Web Locks
+   * or BroadcastChannel is missing each tab keeps its own socket (`snapshot.shared` is false).
+   * `disconnect()` and `free()` take only this tab out. Full build only (`agentwire/full`); the
+   * core module throws a TypeError naming it.
    */
   share?: boolean | { name?: string };
 }
@@ -171,6 +176,15 @@ export interface TransportSnapshot {
   readonly lastSeq: number;
   /** The current connection continued the session; false while not connected. */
   readonly resumed: boolean;
+  /**
+   * The connection is shared with this origin's other tabs (`share`). False without `share`,
+   * and where the browser lacks Web Locks or BroadcastChannel (each tab then has its own).
+   */
+  readonly shared: boolean;
+  /** This tab holds the socket (always, unless another tab holds the one it shares). */
+  readonly leader: boolean;
+  /** How many tabs use this connection: 1 unless shared. */
+  readonly tabs: number;
 }
 
 export interface TransportStats {

@@ -34,3 +34,9 @@ pub fn now() -> Millis {
 pub fn to_epoch(reading: Millis) -> Millis {
     CLOCK.with(|clock| (reading + clock.epoch_offset).round())
 }
+
+/// The inverse of [`to_epoch`]: epoch milliseconds (from another tab, say) as a reading.
+#[cfg(feature = "share")]
+pub fn from_epoch(epoch_ms: Millis) -> Millis {
+    CLOCK.with(|clock| epoch_ms - clock.epoch_offset)
+}

@@ -90,6 +90,10 @@ pub struct Driver {
     /// Made with the first protocol frame (see `resume.rs`).
     pub protocol_names: RefCell<Option<ProtocolNames>>,
     freed: Cell<bool>,
+    /// `share`: the group of tabs this transport's connection is shared with, where the
+    /// browser can share one (see `share.rs`).
+    #[cfg(feature = "share")]
+    pub share: RefCell<Option<Rc<super::share::SharedTabs>>>,
     /// The app's object is gone while the connection was live: release once it settles.
     orphaned: Cell<bool>,
 }
@@ -118,8 +122,19 @@ impl Driver {
             pending_acks: RefCell::new(Vec::new()),
             protocol_names: RefCell::new(None),
             freed: Cell::new(false),
+            #[cfg(feature = "share")]
+            share: RefCell::new(None),
             orphaned: Cell::new(false),
         });
+        #[cfg(feature = "share")]
+        {
+            let name = driver.settings.borrow().share.clone();
+            if let Some(name) = name {
+                let url = driver.core.borrow().snapshot().url.clone().unwrap_or_else(|| "(url function)".into());
+                let shared = super::share::SharedTabs::new(&Rc::downgrade(&driver), &name, &url);
+                *driver.share.borrow_mut() = shared;
+            }
+        }
         resources::driver_alive(true);
         *driver.signals.borrow_mut() = Some(SignalSubscription::new(&driver));
         if SignalSubscription::offline() {
@@ -225,8 +240,16 @@ impl Driver {
                 self.settle_connects(change.status);
                 self.notify(Notification::Status(change));
             }
-            Action::Error(error) => self.notify(Notification::Error(error)),
-            Action::SnapshotChanged => self.notify(Notification::SnapshotChanged),
+            Action::Error(error) => {
+                #[cfg(feature = "share")]
+                self.relay_error(error.kind, &error.message);
+                self.notify(Notification::Error(error));
+            }
+            Action::SnapshotChanged => {
+                #[cfg(feature = "share")]
+                self.relay_snapshot();
+                self.notify(Notification::SnapshotChanged);
+            }
         }
     }
 
@@ -465,6 +488,10 @@ impl Driver {
         if self.freed.get() {
             return;
         }
+        #[cfg(feature = "share")]
+        if let Some(share) = self.share() {
+            self.leave_shared(&share, ErrorKind::Freed);
+        }
         let failed_acks = {
             let now = clock::now();
             let mut core = self.core.borrow_mut();
@@ -505,6 +532,8 @@ impl Driver {
             self.fail_ack(key, kind, &message);
         }
         self.protocol_names.borrow_mut().take();
+        #[cfg(feature = "share")]
+        drop(self.share.borrow_mut().take());
     }
 }
 

@@ -56,7 +56,7 @@ impl Driver {
                 Content::NoTypeField => Err(self.with_type_names(|types| frame::no_type_field(&types.type_field))),
             };
             match problem {
-                Ok(name) => self.route(&name, Message::Current, now),
+                Ok(name) => self.route(&name, Message::Current, &data, now),
                 Err(problem) => self.report_unparsed(problem, data),
             }
         }
@@ -74,7 +74,7 @@ impl Driver {
         let verdict = self.core.borrow_mut().handle_text_frame(units as usize, || frame::utf8_length(text), now);
         if verdict == FrameVerdict::Parse {
             match self.read_message(text) {
-                Ok((message, name)) => self.route(&name, Message::Held(&message), now),
+                Ok((message, name)) => self.route(&name, Message::Held(&message), &data, now),
                 Err(problem) => self.report_unparsed(problem, data),
             }
         }
@@ -87,7 +87,7 @@ impl Driver {
     }
 
     /// The core decides what the message is (an event to dispatch, or the resume protocol's).
-    fn route(&self, name: &str, message: Message<'_>, now: f64) {
+    fn route(&self, name: &str, message: Message<'_>, frame: &JsValue, now: f64) {
         let mut route = self.core.borrow_mut().handle_message_type(name, now);
         // Without resume (and no message waiting for an ack) this reads nothing more.
         if route != Route::Dispatch || self.core.borrow().tracks_sequence() {
@@ -97,8 +97,22 @@ impl Driver {
             };
         }
         if route == Route::Dispatch {
+            #[cfg(feature = "share")]
+            self.relay_message(frame);
             self.dispatch(name, message);
         }
+        let _ = frame;
+    }
+
+    /// `share`, in a follower tab: an event the leader relayed (its frame's text), for this
+    /// tab's listeners.
+    #[cfg(feature = "share")]
+    pub(super) fn deliver_relayed(&self, text: &JsString) {
+        match self.read_message(text) {
+            Ok((message, name)) => self.dispatch(&name, Message::Held(&message)),
+            Err(problem) => self.report_unparsed(problem, text.into()),
+        }
+        self.pump();
     }
 
     /// The table of interned types, made with the first frame (a transport that never

@@ -25,6 +25,8 @@ mod options;
 mod resources;
 mod resume;
 mod rust_api;
+#[cfg(feature = "share")]
+mod share;
 mod signals;
 mod socket;
 mod timer;

@@ -25,6 +25,9 @@ pub struct PendingAck {
     pub key: AckKey,
     pub resolve: Function,
     pub reject: Function,
+    /// Another tab's (`share`): its settle functions post the outcome to that tab.
+    #[cfg_attr(not(feature = "share"), allow(dead_code))]
+    pub remote: bool,
 }
 
 impl Driver {
@@ -104,7 +107,7 @@ impl Driver {
         }
     }
 
-    fn take_pending_ack(&self, key: AckKey) -> Option<PendingAck> {
+    pub(super) fn take_pending_ack(&self, key: AckKey) -> Option<PendingAck> {
         let mut pending = self.pending_acks.borrow_mut();
         let at = pending.iter().position(|p| p.key == key)?;
         Some(pending.remove(at))

@@ -75,6 +75,10 @@ impl WebSocketTransport {
         if reason.len() > 123 {
             return Err("disconnect(code, reason): reason must be at most 123 bytes of UTF-8");
         }
+        #[cfg(feature = "share")]
+        if let Some(share) = self.driver.share() {
+            self.driver.leave_shared(&share, ErrorKind::Disconnected);
+        }
         self.driver.report(|core, now| core.disconnect(code, reason, now));
         Ok(())
     }

@@ -54,6 +54,11 @@ impl WebSocketTransport {
             let _ = js::call0(&resolve);
         } else {
             driver.add_pending_connect(resolve, reject);
+            #[cfg(feature = "share")]
+            if let Some(share) = driver.share() {
+                driver.join_shared(&share);
+                return promise;
+            }
             driver.report(|core, now| core.connect(now));
         }
         promise
@@ -126,12 +131,20 @@ impl WebSocketTransport {
         }
         match stringify(&message) {
             Ok(frame) => {
+                #[cfg(feature = "share")]
+                let (resolve, reject) = match self.driver.share() {
+                    Some(share) => match self.driver.send_with_ack_shared(&share, frame.clone(), id.clone(), timeout_ms, resolve, reject) {
+                        Some(settle) => settle,
+                        None => return Ok(promise),
+                    },
+                    None => (resolve, reject),
+                };
                 let bytes = super::frame::utf8_length(&frame);
                 let driver = &self.driver;
                 let now = super::clock::now();
                 let key = driver.core.borrow_mut().send_with_ack(frame.into(), id, bytes, timeout_ms, now);
                 // Registered before the core's actions run, so one that settles it at once finds it.
-                driver.add_pending_ack(PendingAck { key, resolve, reject });
+                driver.add_pending_ack(PendingAck { key, resolve, reject, remote: false });
                 driver.pump();
             }
             Err(problem) => {
@@ -234,6 +247,10 @@ impl WebSocketTransport {
     }
 
     pub(super) fn send_frame(&self, frame: JsString) -> SendOutcome {
+        #[cfg(feature = "share")]
+        if let Some(outcome) = self.driver.share().and_then(|share| self.driver.send_shared(&share, &frame)) {
+            return outcome;
+        }
         let bytes = super::frame::utf8_length(&frame);
         self.driver.report(|core, now| core.send(frame.into(), bytes, now)).unwrap_or(SendOutcome::Dropped)
     }

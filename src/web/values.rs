@@ -32,30 +32,37 @@ fn write(value: &impl Serialize, serializer: &serde_wasm_bindgen::Serializer) ->
     value.serialize(serializer).unwrap_or_default()
 }
 
+/// The snapshot's fields, as JavaScript sees them. Generic over the strings so that the same
+/// struct writes the snapshot (borrowing) and, with `share`, reads a leader tab's (owning).
 #[derive(Serialize)]
+#[cfg_attr(feature = "share", derive(serde::Deserialize))]
 #[serde(rename_all = "camelCase")]
-struct SnapshotView<'a> {
+struct SnapshotView<S> {
     status: Status,
     attempt: u32,
     queued: usize,
     latency_ms: Option<f64>,
-    last_error: Option<LastError<'a>>,
+    last_error: Option<LastError<S>>,
     last_close_code: Option<u16>,
-    last_close_reason: Option<&'a str>,
+    last_close_reason: Option<S>,
     delay_ms: Option<f64>,
     next_retry_at: Option<f64>,
     connected_at: Option<f64>,
     online: bool,
-    url: Option<&'a str>,
-    session_id: Option<&'a str>,
+    url: Option<S>,
+    session_id: Option<S>,
     last_seq: u64,
     resumed: bool,
+    shared: bool,
+    leader: bool,
+    tabs: usize,
 }
 
 #[derive(Serialize)]
-struct LastError<'a> {
+#[cfg_attr(feature = "share", derive(serde::Deserialize))]
+struct LastError<S> {
     kind: ErrorKind,
-    message: &'a str,
+    message: S,
 }
 
 /// The snapshot as `getSnapshot()` returns it: frozen (React compares it by identity, so it must
@@ -66,7 +73,7 @@ pub fn snapshot_object(snapshot: &Snapshot) -> JsValue {
         attempt: snapshot.attempt,
         queued: snapshot.queued,
         latency_ms: snapshot.latency_ms,
-        last_error: snapshot.last_error.as_ref().map(|(kind, message)| LastError { kind: *kind, message }),
+        last_error: snapshot.last_error.as_ref().map(|(kind, message)| LastError { kind: *kind, message: message.as_str() }),
         last_close_code: snapshot.last_close_code,
         last_close_reason: snapshot.last_close_reason.as_deref(),
         delay_ms: snapshot.delay_ms,
@@ -77,6 +84,9 @@ pub fn snapshot_object(snapshot: &Snapshot) -> JsValue {
         session_id: snapshot.session_id.as_deref(),
         last_seq: snapshot.last_seq,
         resumed: snapshot.resumed,
+        shared: snapshot.shared,
+        leader: snapshot.leader,
+        tabs: snapshot.tabs,
     };
     let object = write(&view, &NULLS);
     if let Ok(last_error) = js_sys::Reflect::get(&object, &"lastError".into()) {
@@ -85,6 +95,48 @@ pub fn snapshot_object(snapshot: &Snapshot) -> JsValue {
         }
     }
     js_sys::Object::freeze(&object.into()).into()
+}
+
+/// A snapshot another tab wrote with [`snapshot_object`] (`share`), or `None` if it is not one.
+#[cfg(feature = "share")]
+pub fn read_snapshot(value: &JsValue) -> Option<Snapshot> {
+    let view: SnapshotView<String> = serde_wasm_bindgen::from_value(value.clone()).ok()?;
+    Some(Snapshot {
+        status: view.status,
+        attempt: view.attempt,
+        next_retry_at: view.next_retry_at.map(clock::from_epoch),
+        delay_ms: view.delay_ms,
+        queued: view.queued,
+        latency_ms: view.latency_ms,
+        last_error: view.last_error.map(|e| (e.kind, e.message)),
+        last_close_code: view.last_close_code,
+        last_close_reason: view.last_close_reason,
+        online: view.online,
+        connected_at: view.connected_at.map(clock::from_epoch),
+        session_id: view.session_id,
+        last_seq: view.last_seq,
+        resumed: view.resumed,
+        url: view.url,
+        shared: view.shared,
+        leader: view.leader,
+        tabs: view.tabs,
+    })
+}
+
+#[cfg(feature = "share")]
+impl<'de> serde::Deserialize<'de> for Status {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let name = String::deserialize(deserializer)?;
+        Status::ALL.into_iter().find(|s| s.as_str() == name).ok_or_else(|| serde::de::Error::custom("unknown status"))
+    }
+}
+
+#[cfg(feature = "share")]
+impl<'de> serde::Deserialize<'de> for ErrorKind {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let name = String::deserialize(deserializer)?;
+        ErrorKind::ALL.into_iter().find(|k| k.as_str() == name).ok_or_else(|| serde::de::Error::custom("unknown error kind"))
+    }
 }
 
 #[derive(Serialize)]

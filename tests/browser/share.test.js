@@ -1,0 +1,163 @@
+// `share: true`: the tabs of one origin share one socket (agentwire/full). Each test opens
+// several pages of one browser context (one profile: its tabs share Web Locks,
+// BroadcastChannel and localStorage) against the reference server, and counts the server's
+// connections in /control/log.
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { launchBrowser, openTestPage, waitInPage } from './support/browser.js';
+import { startServer } from './support/server.js';
+
+const f = { server: null, browser: null, context: null, pages: [] };
+
+beforeAll(async () => {
+  f.server = await startServer();
+  f.browser = await launchBrowser();
+});
+beforeEach(async () => {
+  await f.server.control('reset');
+  f.context = await f.browser.newContext();
+  f.pages = [];
+});
+afterEach(async () => {
+  const problems = f.pages.flatMap((page) => page.problems);
+  await f.context.close();
+  expect(problems, 'no page errors or console errors').toEqual([]);
+});
+afterAll(async () => {
+  await f.browser?.close();
+  await f.server?.stop();
+});
+
+/** Opens `count` tabs of the context, each with a shared transport `rec.r` to `url`, connected. */
+async function openTabs(count, url, { before } = {}) {
+  for (let i = 0; i < count; i++) {
+    const page = await openTestPage(f.context, f.server, { build: 'full' });
+    f.pages.push(page);
+    if (before) await page.evaluate(before);
+    await page.evaluate((url) => {
+      const rec = window.track('r', { url, share: true, resume: true, heartbeat: false, reconnect: { initialDelayMs: 50, jitter: 0 } });
+      window.connectedAt = [];
+      rec.t.onStatus((e) => { if (e.status === 'connected') window.connectedAt.push(Date.now()); });
+      rec.t.connect();
+    }, url);
+  }
+  for (const page of f.pages) {
+    await waitInPage(page, (count) => {
+      const s = window.rec.r.t.getSnapshot();
+      return s.status === 'connected' && (!s.shared || s.tabs === count);
+    }, count, { what: `every tab connected, sharing with ${count}` });
+  }
+  return f.pages;
+}
+
+const snapshots = () => Promise.all(f.pages.map((page) => page.evaluate(() => window.rec.r.t.getSnapshot())));
+
+/** What a tab's listeners got of the chat: the assembled answer against `result.content`. */
+function chatSeen() {
+  const messages = window.rec.r.messages;
+  const result = messages.find((m) => m.type === 'result');
+  const deltas = messages.filter((m) => m.type === 'message_delta');
+  const seqs = messages.filter((m) => m.seq !== undefined).map((m) => m.seq);
+  return {
+    done: Boolean(result),
+    exact: Boolean(result) && deltas.map((m) => m.delta).join('') === result.content,
+    deltas: deltas.length,
+    seqsOnceInOrder: seqs.every((seq, i) => seq === seqs[0] + i),
+    types: messages.map((m) => m.type).join(','),
+  };
+}
+
+describe('share: one socket for the tabs of an origin', () => {
+  it('three tabs open one connection, each tab gets every event of a chat, and a follower’s sendWithAck is processed once', async () => {
+    const pages = await openTabs(3, f.server.ws('/ws/stream?delay_ms=1&tokens_per_sec=2000'));
+    const snaps = await snapshots();
+    expect(snaps.filter((s) => s.leader)).toHaveLength(1);
+    expect(snaps.every((s) => s.shared && s.tabs === 3)).toBe(true);
+    const log = await f.server.log();
+    expect(log.stream.connections, 'one socket for three tabs').toBe(1);
+
+    const follower = pages[snaps.findIndex((s) => !s.leader)];
+    await follower.evaluate(() => window.rec.r.t.send({ type: 'chat', payload: { message: 'Compare NVDA and AMD', answer_tokens: 60 } }));
+    for (const page of pages) await waitInPage(page, () => window.rec.r.messages.some((m) => m.type === 'result'), null, { what: 'the chat’s result' });
+    // A `cancel` (of nothing, now) is an acknowledged message the server records in `processed`.
+    const outcome = await follower.evaluate(() => window.rec.r.t.sendWithAck({ type: 'cancel', id: 'from-a-follower', payload: {} }));
+    expect(outcome).toMatchObject({ type: 'ack', id: 'from-a-follower' });
+    const seen = await Promise.all(pages.map((page) => page.evaluate(chatSeen)));
+    for (const tab of seen) {
+      expect(tab.exact).toBe(true);
+      expect(tab.seqsOnceInOrder).toBe(true);
+    }
+    expect(new Set(seen.map((tab) => tab.types)).size, 'every tab got the same events').toBe(1);
+    const after = await f.server.log();
+    expect(after.stream.processed.filter((id) => id === 'from-a-follower')).toHaveLength(1);
+    expect(after.stream.connections).toBe(1);
+  });
+
+  it('closing the leader mid-answer: another tab is connected within 1 s and every remaining tab assembles exactly result.content', async () => {
+    const pages = await openTabs(3, f.server.ws('/ws/stream?delay_ms=5&tokens_per_sec=300'));
+    const snaps = await snapshots();
+    const leaderAt = snaps.findIndex((s) => s.leader);
+    const rest = pages.filter((_, i) => i !== leaderAt);
+    await rest[0].evaluate(() => window.rec.r.t.send({ type: 'chat', payload: { message: 'Compare NVDA and AMD', answer_tokens: 300 } }));
+    await waitInPage(rest[0], () => window.rec.r.messages.filter((m) => m.type === 'message_delta').length >= 30, null, { what: '30 deltas' });
+    const closedAt = Date.now();
+    await pages[leaderAt].close();
+    await Promise.all(rest.map((page) => waitInPage(page, () => window.rec.r.messages.some((m) => m.type === 'result'), null, { what: 'the chat’s result' })));
+    const states = await Promise.all(rest.map((page) => page.evaluate(() => ({ snapshot: window.rec.r.t.getSnapshot(), connectedAt: window.connectedAt }))));
+    const newLeader = states.find((s) => s.snapshot.leader);
+    expect(newLeader, 'a remaining tab leads').toBeDefined();
+    const reconnectedAt = Math.min(...states.map((s) => s.connectedAt.find((t) => t > closedAt) ?? Infinity));
+    expect(reconnectedAt - closedAt, 'connected again within 1 s').toBeLessThan(1000);
+    const seen = await Promise.all(rest.map((page) => page.evaluate(chatSeen)));
+    for (const tab of seen) {
+      expect(tab.exact, 'the answer is exactly result.content').toBe(true);
+      expect(tab.seqsOnceInOrder, 'each seq once, in order').toBe(true);
+    }
+    const log = await f.server.log();
+    expect(log.stream.connections, 'the first leader’s socket, then the second’s').toBe(2);
+    expect(log.stream.open).toBe(1);
+    expect(states.every((s) => s.snapshot.tabs === 2 || s.snapshot.tabs === 3)).toBe(true);
+  });
+
+  it('a frozen (stopped) leader is replaced within 1 s, and steps down when it thaws', async () => {
+    const pages = await openTabs(2, f.server.ws('/ws/stream'));
+    const snaps = await snapshots();
+    const leader = pages[snaps.findIndex((s) => s.leader)];
+    const follower = pages[snaps.findIndex((s) => !s.leader)];
+    const cdp = await f.context.newCDPSession(leader);
+    // Its main thread stopped, as a frozen tab's is: it holds the lock and posts nothing.
+    // (Page.setWebLifecycleState freezes only hidden pages, and headless pages are visible.)
+    await cdp.send('Debugger.enable');
+    await cdp.send('Debugger.pause');
+    const frozenAt = Date.now();
+    await waitInPage(follower, () => window.rec.r.t.getSnapshot().leader && window.rec.r.t.getSnapshot().status === 'connected', null, { what: 'the follower to take over' });
+    const tookOverAt = await follower.evaluate(() => window.connectedAt.at(-1));
+    expect(tookOverAt - frozenAt).toBeLessThan(1000);
+    await cdp.send('Debugger.resume');
+    await waitInPage(leader, () => !window.rec.r.t.getSnapshot().leader, null, { what: 'the thawed tab to step down' });
+    await waitInPage(leader, () => window.rec.r.t.getSnapshot().status === 'connected', null, { what: 'the thawed tab to mirror the new leader' });
+    // The thawed tab's socket is closed: one connection remains.
+    for (let i = 0; i < 100 && (await f.server.log()).stream.open !== 1; i++) await new Promise((r) => setTimeout(r, 20));
+    expect((await f.server.log()).stream.open).toBe(1);
+    const echo = await follower.evaluate(() => window.rec.r.t.getSnapshot().sessionId);
+    expect(echo).toEqual(expect.any(String));
+  });
+
+  it('without Web Locks each tab keeps its own socket, and the snapshot says shared: false', async () => {
+    await openTabs(2, f.server.ws('/ws/stream'), { before: () => { Object.defineProperty(Navigator.prototype, 'locks', { get: () => undefined }); } });
+    const snaps = await snapshots();
+    expect(snaps.map((s) => [s.shared, s.leader, s.tabs])).toEqual([[false, true, 1], [false, true, 1]]);
+    expect((await f.server.log()).stream.connections).toBe(2);
+  });
+
+  it('a follower that disconnects leaves the group; the leader counts the tabs that remain', async () => {
+    const pages = await openTabs(3, f.server.ws('/ws/stream'));
+    const snaps = await snapshots();
+    const followers = pages.filter((_, i) => !snaps[i].leader);
+    const leader = pages[snaps.findIndex((s) => s.leader)];
+    await followers[0].evaluate(() => window.rec.r.t.disconnect());
+    await waitInPage(leader, () => window.rec.r.t.getSnapshot().tabs === 2, null, { what: 'tabs: 2' });
+    const left = await followers[0].evaluate(() => window.rec.r.t.getSnapshot());
+    expect(left.status).toBe('disconnected');
+    expect((await f.server.log()).stream.open).toBe(1);
+  });
+});
