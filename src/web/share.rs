@@ -79,11 +79,57 @@ pub struct SharedTabs {
     ticker: RefCell<Option<Ticker>>,
     /// The channel's `onmessage`: held for as long as the channel is open.
     _on_message: Closure<dyn FnMut(MessageEvent)>,
-    on_granted: Closure<dyn FnMut(f64, JsValue) -> JsValue>,
-    on_lock_ended: Closure<dyn FnMut(f64, JsValue)>,
     on_tick: Closure<dyn FnMut()>,
-    /// Settles a follower's `sendWithAck` from the leader: bound to (tab, id, ok).
-    on_remote_settled: Closure<dyn FnMut(f64, JsString, bool, JsValue)>,
+    /// This group's entry in [`GROUPS`].
+    id: u64,
+}
+
+/// The lock's callbacks and the settle functions handed to the core for followers' messages
+/// may run after the transport is freed (a lock request settles when it likes; a promise
+/// outlives its owner), so they are the module's, made once, and find their transport through
+/// this registry by the id bound into each: a freed one is simply not there.
+struct Callbacks {
+    granted: Closure<dyn FnMut(f64, f64, JsValue) -> JsValue>,
+    ended: Closure<dyn FnMut(f64, f64, JsValue)>,
+    settled: Closure<dyn FnMut(f64, f64, JsString, bool, JsValue)>,
+}
+
+thread_local! {
+    static GROUPS: RefCell<(u64, Vec<(u64, Weak<Driver>)>)> = const { RefCell::new((0, Vec::new())) };
+    static CALLBACKS: Callbacks = Callbacks {
+        granted: Closure::new(|id: f64, generation: f64, _lock: JsValue| -> JsValue {
+            match driver_of(id) {
+                Some(driver) => driver.on_lock_granted(generation as u64).into(),
+                None => Promise::resolve(&JsValue::UNDEFINED).into(),
+            }
+        }),
+        ended: Closure::new(|id: f64, generation: f64, _why: JsValue| {
+            if let Some(driver) = driver_of(id) {
+                driver.on_lock_ended(generation as u64);
+            }
+        }),
+        settled: Closure::new(|id: f64, tab: f64, ack_id: JsString, ok: bool, value: JsValue| {
+            if let Some(share) = driver_of(id).and_then(|d| d.share()) {
+                share.post_settled(tab, &ack_id, ok, &value);
+            }
+        }),
+    };
+}
+
+fn driver_of(id: f64) -> Option<Rc<Driver>> {
+    GROUPS.with(|groups| groups.borrow().1.iter().find(|(group, _)| *group as f64 == id).and_then(|(_, driver)| driver.upgrade()))
+}
+
+/// `callback` with the group's id and `rest` bound before its own arguments.
+fn bound(callback: impl FnOnce(&Callbacks) -> Function, id: u64, rest: &[JsValue]) -> Function {
+    let function = CALLBACKS.with(callback);
+    let args = js_sys::Array::of1(&JsValue::NULL);
+    args.push(&JsValue::from(id as f64));
+    for value in rest {
+        args.push(value);
+    }
+    let bind: Function = Reflect::get(&function, &"bind".into()).unwrap_or_default().unchecked_into();
+    Reflect::apply(&bind, &function, &args).map(JsCast::unchecked_into).unwrap_or(function)
 }
 
 enum Ticker {
@@ -96,6 +142,8 @@ enum Ticker {
 impl Drop for Ticker {
     fn drop(&mut self) {
         if let Ticker::Worker(worker) = self {
+            // Ticks already queued for this page must find no handler (the closure goes next).
+            worker.set_onmessage(None);
             worker.terminate();
         }
     }
@@ -123,21 +171,6 @@ impl SharedTabs {
                 }
             })
         };
-        let on_granted = {
-            let driver = driver.clone();
-            Closure::<dyn FnMut(f64, JsValue) -> JsValue>::new(move |generation: f64, _lock: JsValue| match driver.upgrade() {
-                Some(driver) => driver.on_lock_granted(generation as u64).into(),
-                None => Promise::resolve(&JsValue::UNDEFINED).into(),
-            })
-        };
-        let on_lock_ended = {
-            let driver = driver.clone();
-            Closure::<dyn FnMut(f64, JsValue)>::new(move |generation: f64, _why: JsValue| {
-                if let Some(driver) = driver.upgrade() {
-                    driver.on_lock_ended(generation as u64);
-                }
-            })
-        };
         let on_tick = {
             let driver = driver.clone();
             Closure::<dyn FnMut()>::new(move || {
@@ -146,15 +179,14 @@ impl SharedTabs {
                 }
             })
         };
-        let on_remote_settled = {
-            let driver = driver.clone();
-            Closure::<dyn FnMut(f64, JsString, bool, JsValue)>::new(move |tab: f64, id: JsString, ok: bool, value: JsValue| {
-                if let Some(share) = driver.upgrade().and_then(|d| d.share()) {
-                    share.post_settled(tab, &id, ok, &value);
-                }
-            })
-        };
         channel.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+        let id = GROUPS.with(|groups| {
+            let mut groups = groups.borrow_mut();
+            groups.0 += 1;
+            let id = groups.0;
+            groups.1.push((id, driver.clone()));
+            id
+        });
         Some(Rc::new(SharedTabs {
             group: RefCell::new(TabGroup::new(ShareConfig::default(), tab)),
             channel,
@@ -168,10 +200,8 @@ impl SharedTabs {
             leader_known: Cell::new(false),
             ticker: RefCell::new(None),
             _on_message: on_message,
-            on_granted,
-            on_lock_ended,
             on_tick,
-            on_remote_settled,
+            id,
         }))
     }
 
@@ -208,10 +238,9 @@ impl SharedTabs {
             }
             abort
         };
-        let this = JsValue::NULL;
         let generation_value = JsValue::from(generation as f64);
-        let granted: Function = self.on_granted.as_ref().unchecked_ref::<Function>().bind1(&this, &generation_value).unchecked_into();
-        let ended: Function = self.on_lock_ended.as_ref().unchecked_ref::<Function>().bind1(&this, &generation_value).unchecked_into();
+        let granted = bound(|c| c.granted.as_ref().clone().unchecked_into(), self.id, &[generation_value.clone()]);
+        let ended = bound(|c| c.ended.as_ref().clone().unchecked_into(), self.id, &[generation_value]);
         let promise = self.locks.request(&self.lock_name, &options, &granted);
         // Settles when the lock is released (ours resolved), taken from us, or the queued request
         // aborted: in each case this request is over.
@@ -282,6 +311,8 @@ impl SharedTabs {
 
 impl Drop for SharedTabs {
     fn drop(&mut self) {
+        let id = self.id;
+        GROUPS.with(|groups| groups.borrow_mut().1.retain(|(group, _)| *group != id));
         self.channel.set_onmessage(None);
         self.channel.close();
         self.abandon_request();
@@ -658,10 +689,10 @@ impl Driver {
     fn take_ask(&self, share: &SharedTabs, message: &JsValue, tab: f64, now: f64) {
         let (Ok(frame), Some(id)) = (field(message, "t").dyn_into::<JsString>(), field(message, "id").as_string()) else { return };
         let timeout = number(message, "ms").filter(|ms| *ms > 0.0).unwrap_or(crate::core::DEFAULT_ACK_TIMEOUT_MS);
-        let settled = share.on_remote_settled.as_ref().unchecked_ref::<Function>();
         let (tab, id_value) = (JsValue::from(tab), JsValue::from_str(&id));
-        let resolve: Function = settled.bind3(&JsValue::NULL, &tab, &id_value, &JsValue::TRUE).unchecked_into();
-        let reject: Function = settled.bind3(&JsValue::NULL, &tab, &id_value, &JsValue::FALSE).unchecked_into();
+        let settled = |c: &Callbacks| -> Function { c.settled.as_ref().clone().unchecked_into() };
+        let resolve = bound(settled, share.id, &[tab.clone(), id_value.clone(), JsValue::TRUE]);
+        let reject = bound(settled, share.id, &[tab, id_value, JsValue::FALSE]);
         let bytes = super::frame::utf8_length(&frame);
         let key = self.core.borrow_mut().send_with_ack(frame.into(), id, bytes, timeout, now);
         self.add_pending_ack(PendingAck { key, resolve, reject, remote: true });

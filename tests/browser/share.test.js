@@ -28,17 +28,17 @@ afterAll(async () => {
 });
 
 /** Opens `count` tabs of the context, each with a shared transport `rec.r` to `url`, connected. */
-async function openTabs(count, url, { before } = {}) {
+async function openTabs(count, url, { before, options = {} } = {}) {
   for (let i = 0; i < count; i++) {
     const page = await openTestPage(f.context, f.server, { build: 'full' });
     f.pages.push(page);
     if (before) await page.evaluate(before);
-    await page.evaluate((url) => {
-      const rec = window.track('r', { url, share: true, resume: true, heartbeat: false, reconnect: { initialDelayMs: 50, jitter: 0 } });
+    await page.evaluate(([url, options]) => {
+      const rec = window.track('r', { url, share: true, resume: true, heartbeat: false, reconnect: { initialDelayMs: 50, jitter: 0 }, ...options });
       window.connectedAt = [];
       rec.t.onStatus((e) => { if (e.status === 'connected') window.connectedAt.push(Date.now()); });
       rec.t.connect();
-    }, url);
+    }, [url, options]);
   }
   for (const page of f.pages) {
     await waitInPage(page, (count) => {
@@ -159,5 +159,52 @@ describe('share: one socket for the tabs of an origin', () => {
     const left = await followers[0].evaluate(() => window.rec.r.t.getSnapshot());
     expect(left.status).toBe('disconnected');
     expect((await f.server.log()).stream.open).toBe(1);
+  });
+
+  it('a leader whose window timers are throttled (as a hidden tab’s are) keeps its heartbeat deadline: the Worker’s clock', async () => {
+    const heartbeat = { intervalMs: 300, timeoutMs: 300 };
+    const [page] = await openTabs(1, f.server.ws('/ws/stream'), { options: { heartbeat } });
+    const measured = await page.evaluate(async ([url, heartbeat]) => {
+      // The same settings without share, in the same page, for comparison.
+      const alone = window.track('alone', { url, heartbeat, reconnect: { initialDelayMs: 50, jitter: 0 } });
+      await alone.t.connect();
+      // Intensive throttling, exaggerated: no window timer fires sooner than a minute.
+      const native = window.setTimeout;
+      window.setTimeout = (fn, ms, ...rest) => native(fn, Math.max(ms ?? 0, 60_000), ...rest);
+      const silencedAt = Date.now();
+      await fetch('/control/silence?ms=3000', { method: 'POST' });
+      const noticed = (rec) => rec.errors.some((e) => e.kind === 'heartbeat_timeout');
+      while (!noticed(window.rec.r) && Date.now() - silencedAt < 5000) await new Promise((r) => native(r, 20));
+      const sharedNoticedAfter = Date.now() - silencedAt;
+      return { sharedNoticedAfter, shared: noticed(window.rec.r), alone: noticed(alone) };
+    }, [f.server.ws('/ws/stream'), heartbeat]);
+    console.log(`share: heartbeat_timeout noticed ${measured.sharedNoticedAfter} ms after the server went silent, window timers held back a minute (heartbeat 300 + 300 ms)`);
+    expect(measured.shared, 'the shared leader noticed the dead connection').toBe(true);
+    expect(measured.alone, 'a transport on window timers did not, by then').toBe(false);
+  });
+
+  it('shared transports created and freed leave nothing behind: sockets, workers’ handlers, JS values', async () => {
+    const [page] = await openTabs(1, f.server.ws('/ws/stream'));
+    const result = await page.evaluate(async (url) => {
+      const settle = () => new Promise((r) => setTimeout(r, 50));
+      for (let i = 0; i < 3; i++) {
+        const t = new WebSocketTransport({ url, share: { name: `warm-${i}` } });
+        await t.connect();
+        t.free();
+      }
+      await settle();
+      const baseline = window.rec.r.t.debugResources().liveJsValues;
+      for (let i = 0; i < 20; i++) {
+        const t = new WebSocketTransport({ url, share: { name: `leak-${i}` } });
+        await t.connect();
+        t.free();
+      }
+      await settle();
+      return { baseline, after: window.rec.r.t.debugResources().liveJsValues, held: (await navigator.locks.query()).held.map((l) => l.name) };
+    }, f.server.ws('/ws/stream'));
+    expect(result.after - result.baseline).toBeLessThan(10);
+    expect(result.held.filter((name) => name.includes('leak-')), 'every freed leader released its lock').toEqual([]);
+    for (let i = 0; i < 100 && (await f.server.log()).stream.open !== 1; i++) await new Promise((r) => setTimeout(r, 20));
+    expect((await f.server.log()).stream.open, 'only the page’s own transport is still connected').toBe(1);
   });
 });
