@@ -120,7 +120,7 @@ export interface StatusEvent {
 export type TransportErrorKind =
   | 'parse' | 'too_large' | 'binary' | 'listener' | 'queue_overflow' | 'queue_expired' | 'serialize'
   | 'connect_timeout' | 'connection_failed' | 'heartbeat_timeout' | 'rejected' | 'max_attempts' | 'token' | 'url'
-  | 'gap' | 'ack_timeout' | 'disconnected' | 'freed';
+  | 'gap' | 'ack_timeout' | 'disconnected' | 'freed' | 'persist';
 
 export interface TransportError {
   kind: TransportErrorKind;

@@ -221,6 +221,8 @@ impl Driver {
             }
             Action::Acked { key, ack } => self.settle_ack(key, &ack),
             Action::AckFailed { key, kind, message } => self.fail_ack(key, kind, &message),
+            // Only a transport with `queue.persist` (the full build) is told these.
+            Action::Store { .. } | Action::Forget { .. } => {}
             Action::Status(change) => {
                 self.settle_connects(change.status);
                 self.notify(Notification::Status(change));
