@@ -75,7 +75,7 @@ impl WebSocketTransport {
         if reason.len() > 123 {
             return Err("disconnect(code, reason): reason must be at most 123 bytes of UTF-8");
         }
-        self.driver.report(|core, now| core.disconnect(code, reason, now));
+        self.driver.stop(code, reason);
         Ok(())
     }
 

@@ -54,7 +54,7 @@ impl WebSocketTransport {
             let _ = js::call0(&resolve);
         } else {
             driver.add_pending_connect(resolve, reject);
-            driver.report(|core, now| core.connect(now));
+            driver.start_connecting();
         }
         promise
     }
