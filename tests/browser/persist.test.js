@@ -143,6 +143,19 @@ describe('queue.persist', () => {
     expect((await f.server.log()).echo.received).toEqual([]);
   });
 
+  it('without IndexedDB a persist error is reported once and the transport works without it', async () => {
+    const result = await f.page.evaluate(async (url) => {
+      Object.defineProperty(window, 'indexedDB', { value: undefined, configurable: true });
+      const rec = window.track('r', { url, heartbeat: false, queue: { persist: true } });
+      const outcome = rec.t.send({ type: 'in-memory' });
+      await rec.t.connect();
+      await new Promise((r) => setTimeout(r, 50));
+      return { outcome, errors: rec.errors.map((e) => e.kind), status: rec.t.status };
+    }, f.server.ws('/ws/echo'));
+    expect(result).toEqual({ outcome: 'queued', errors: ['persist'], status: 'connected' });
+    await until(async () => (await f.server.log()).echo.received, (r) => r.length === 1, 'the queued message');
+  });
+
   it('without persist nothing is written', async () => {
     const result = await f.page.evaluate(async (url) => {
       const rec = window.track('r', { url, heartbeat: false });
