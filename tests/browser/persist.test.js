@@ -156,6 +156,29 @@ describe('queue.persist', () => {
     await until(async () => (await f.server.log()).echo.received, (r) => r.length === 1, 'the queued message');
   });
 
+  it('a freed persisting transport lets go of its database and callbacks, and leaves its records', async () => {
+    const result = await f.page.evaluate(async (url) => {
+      // The module's one-time values (the clock, ...) first, so only the transport's show.
+      const warmUp = new WebSocketTransport({ url });
+      warmUp.send({ type: 'warm-up' });
+      warmUp.free();
+      const probe = new WebSocketTransport({ url });
+      const baseline = probe.debugResources();
+      const t = new WebSocketTransport({ url, heartbeat: false, queue: { persist: true } });
+      t.send({ type: 'kept' });
+      t.sendWithAck({ type: 'cancel', id: 'kept-too', payload: {} }).catch(() => {});
+      while ((await window.outbox()).length < 2) await new Promise((r) => setTimeout(r, 10));
+      const holding = probe.debugResources().liveJsValues - baseline.liveJsValues;
+      t.free();
+      await new Promise((r) => setTimeout(r, 100));
+      const after = probe.debugResources();
+      const records = (await window.outbox()).map((r) => r.id ?? JSON.parse(r.frame).type);
+      probe.free();
+      return { holding: holding > 0, jsValues: after.liveJsValues - baseline.liveJsValues, closures: after.closures - baseline.closures, records };
+    }, f.server.ws('/ws/echo'));
+    expect(result).toEqual({ holding: true, jsValues: 0, closures: 0, records: ['kept', 'kept-too'] });
+  });
+
   it('without persist nothing is written', async () => {
     const result = await f.page.evaluate(async (url) => {
       const rec = window.track('r', { url, heartbeat: false });
