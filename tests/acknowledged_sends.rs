@@ -127,7 +127,7 @@ fn giving_up_fails_held_messages_with_disconnected() {
 
 #[test]
 fn held_messages_count_toward_the_queue_bounds_and_overflow_fails_the_oldest() {
-    let mut h = connected(Config { queue: QueueConfig { max_messages: 2, max_bytes: 1000, max_age_ms: 60_000.0 }, ..config_without_jitter() });
+    let mut h = connected(Config { queue: QueueConfig { max_messages: 2, max_bytes: 1000, max_age_ms: 60_000.0, persist: false }, ..config_without_jitter() });
     let first = h.send_with_ack("A", "a", 30_000.0);
     h.send_with_ack("B", "b", 30_000.0);
     h.close(1006);
@@ -143,7 +143,7 @@ fn held_messages_count_toward_the_queue_bounds_and_overflow_fails_the_oldest() {
 
 #[test]
 fn a_message_too_big_for_the_queue_fails_at_once() {
-    let mut h = connected(Config { queue: QueueConfig { max_messages: 10, max_bytes: 4, max_age_ms: 60_000.0 }, ..config_without_jitter() });
+    let mut h = connected(Config { queue: QueueConfig { max_messages: 10, max_bytes: 4, max_age_ms: 60_000.0, persist: false }, ..config_without_jitter() });
     let key = h.send_with_ack("too long", "a", 30_000.0);
     assert_eq!(h.ack_failures(), vec![(key, ErrorKind::QueueOverflow)]);
     assert!(h.sent.is_empty(), "not sent: it could not be sent again after a drop");

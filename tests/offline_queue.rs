@@ -53,7 +53,7 @@ fn messages_sent_before_connect_are_queued() {
 
 #[test]
 fn overflow_drops_the_oldest_and_reports_it() {
-    let mut h = with_queue(QueueConfig { max_messages: 2, max_bytes: 1000, max_age_ms: 60_000.0 });
+    let mut h = with_queue(QueueConfig { max_messages: 2, max_bytes: 1000, max_age_ms: 60_000.0, persist: false });
     h.connect();
     h.send("a");
     h.send("b");
@@ -73,7 +73,7 @@ fn overflow_drops_the_oldest_and_reports_it() {
 
 #[test]
 fn the_byte_bound_evicts_old_messages_and_refuses_a_message_too_big_alone() {
-    let mut h = with_queue(QueueConfig { max_messages: 100, max_bytes: 10, max_age_ms: 60_000.0 });
+    let mut h = with_queue(QueueConfig { max_messages: 100, max_bytes: 10, max_age_ms: 60_000.0, persist: false });
     h.connect();
     h.send("aaaa");
     h.send("bbbb");
@@ -88,7 +88,7 @@ fn the_byte_bound_evicts_old_messages_and_refuses_a_message_too_big_alone() {
 #[test]
 fn expired_messages_are_discarded_at_flush_and_reported() {
     let mut h = Harness::new(Config {
-        queue: QueueConfig { max_messages: 100, max_bytes: 1000, max_age_ms: 5_000.0 },
+        queue: QueueConfig { max_messages: 100, max_bytes: 1000, max_age_ms: 5_000.0, persist: false },
         reconnect: Some(ReconnectConfig { initial_delay_ms: 10_000.0, jitter: 0.0, ..Default::default() }),
         ..Config::default()
     });
@@ -151,7 +151,7 @@ fn giving_up_discards_what_was_queued() {
 
 #[test]
 fn a_disabled_queue_drops_offline_sends_without_error_events() {
-    let mut h = with_queue(QueueConfig { max_messages: 0, max_bytes: 0, max_age_ms: 0.0 });
+    let mut h = with_queue(QueueConfig { max_messages: 0, max_bytes: 0, max_age_ms: 0.0, persist: false });
     h.connect();
     assert_eq!(h.send("a"), SendOutcome::Dropped);
     assert!(h.errors().is_empty());

@@ -66,11 +66,14 @@ pub struct QueueConfig {
     pub max_bytes: usize,
     /// Messages older than this when the connection opens are discarded instead of sent.
     pub max_age_ms: Millis,
+    /// `queue.persist`: held messages are also kept in storage (`Action::Store`, `Action::Forget`)
+    /// and restored by the next transport with the same URL and name (`Connection::restore`).
+    pub persist: bool,
 }
 
 impl Default for QueueConfig {
     fn default() -> Self {
-        Self { max_messages: 100, max_bytes: 1 << 20, max_age_ms: 60_000.0 }
+        Self { max_messages: 100, max_bytes: 1 << 20, max_age_ms: 60_000.0, persist: false }
     }
 }
 
@@ -188,7 +191,7 @@ mod tests {
         assert_eq!((r.max_attempts, r.min_uptime_ms), (None, 5000.0));
         let h = config.heartbeat.unwrap();
         assert_eq!((h.interval_ms, h.timeout_ms, h.pong_type.as_str()), (30_000.0, 10_000.0, "pong"));
-        assert_eq!(config.queue, QueueConfig { max_messages: 100, max_bytes: 1_048_576, max_age_ms: 60_000.0 });
+        assert_eq!(config.queue, QueueConfig { max_messages: 100, max_bytes: 1_048_576, max_age_ms: 60_000.0, persist: false });
         assert_eq!((config.connect_timeout_ms, config.max_message_bytes), (10_000.0, 1_048_576));
         assert!(!config.resume, "resume is off unless asked for");
     }

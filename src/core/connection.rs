@@ -25,6 +25,11 @@
 //! and only then do held and queued messages go out. Messages sent with an ack wait in the
 //! offline queue, within its bounds, until their `ack` arrives: sent again, in their original
 //! order, on every connection, and settled (`Acked`, `AckFailed`) through actions.
+//!
+//! With `queue.persist` on, every message the queue holds is also kept in storage by the
+//! embedder: `Store` when it enters the queue, `Forget` when it leaves it (sent, acknowledged,
+//! failed, expired, evicted or discarded; the queue records which, `queue.rs`). A later
+//! transport hands what storage holds to [`Connection::restore`], which puts it back first.
 
 use crate::prelude::*;
 
@@ -73,6 +78,11 @@ pub enum Action<P> {
     Acked { key: AckKey, ack: P },
     /// A `send_with_ack` message will not be acknowledged: reject its promise.
     AckFailed { key: AckKey, kind: ErrorKind, message: String },
+    /// `queue.persist`: keep this held message in storage under `key` (its ack id and timeout
+    /// too, for an acknowledged one), before the call that held it returns.
+    Store { key: u64, frame: P, ack_id: Option<String>, timeout_ms: Option<Millis> },
+    /// `queue.persist`: the message stored under `key` left the queue; delete its copy.
+    Forget { key: u64 },
     /// Tell `onStatus` listeners.
     Status(StatusChange),
     /// Tell `onError` listeners.
@@ -146,6 +156,21 @@ enum Phase {
     Stopped,
 }
 
+/// A message a previous transport stored (`Action::Store`) and the embedder read back, for
+/// [`Connection::restore`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct Restored<P> {
+    pub frame: P,
+    /// Its size on the wire, in UTF-8 bytes.
+    pub bytes: usize,
+    /// The idempotency id of an acknowledged message (`None`: a plain `send`).
+    pub ack_id: Option<String>,
+    /// An acknowledged message's `timeoutMs` (`None`: the default).
+    pub timeout_ms: Option<Millis>,
+    /// How long ago it was first queued, by the embedder's wall clock.
+    pub age_ms: Millis,
+}
+
 /// The reply to a server-sent ping, and the type that marks one.
 pub const SERVER_PING_TYPE: &str = "ping";
 
@@ -161,6 +186,8 @@ pub struct Connection<P> {
     held_for_ack: usize,
     next_ack_deadline: Option<Millis>,
     last_ack_key: u64,
+    /// The last persist key handed out (`Action::Store`, `restore`).
+    last_store_key: u64,
     /// Pending actions, oldest first. A handful at a time, so a Vec (front removal shifts a
     /// few elements) is cheaper in module size than a second VecDeque instantiation.
     actions: Vec<Action<P>>,
@@ -191,6 +218,7 @@ impl<P: Clone> Connection<P> {
             held_for_ack: 0,
             next_ack_deadline: None,
             last_ack_key: 0,
+            last_store_key: 0,
             config,
             rng: SplitMix64::new(seed),
             phase: Phase::Idle,
@@ -301,7 +329,7 @@ impl<P: Clone> Connection<P> {
         }
         let in_flight = self.is_established();
         let copy = in_flight.then(|| message.clone());
-        let hold = AckHold { key, id, deadline: now + timeout_ms, timeout_ms, in_flight };
+        let hold = AckHold { key, id, deadline: now + timeout_ms, timeout_ms, in_flight, restored: false };
         if self.hold(Outbound { frame: message, ack: Some(hold) }, utf8_bytes, now) {
             if let Some(message) = copy {
                 self.push_frame(message, utf8_bytes);
@@ -313,6 +341,38 @@ impl<P: Clone> Connection<P> {
     /// A fresh idempotency id (a random version-4 UUID), for embedders without a better source.
     pub fn generate_message_id(&mut self) -> String {
         uuid_v4(|| self.rng.next_u64())
+    }
+
+    /// Puts back what a previous transport stored (`queue.persist`), oldest first, before
+    /// anything queued since: each keeps its idempotency id and its age (`age_ms`), so
+    /// `queue.maxAgeMs` and an acknowledged message's `timeoutMs` run from when it was first
+    /// queued. They are in storage already, so no `Store`; the answer is the persist key each
+    /// got, in order (a later `Forget` names them). The queue's bounds apply (the oldest are
+    /// dropped, `queue_overflow`); acknowledged ones past their deadline fail now, plain ones past
+    /// `queue.maxAgeMs` are discarded when the connection opens (`queue_expired`). Nobody holds
+    /// a promise for a restored message: its failure is an error event of its kind.
+    pub fn restore(&mut self, items: Vec<Restored<P>>, now: Millis) -> Vec<u64> {
+        let mut keys = Vec::with_capacity(items.len());
+        let mut entries = Vec::with_capacity(items.len());
+        for item in items {
+            self.last_store_key += 1;
+            keys.push(self.last_store_key);
+            let enqueued_at = now - item.age_ms;
+            let ack = item.ack_id.map(|id| {
+                self.last_ack_key += 1;
+                let timeout_ms = item.timeout_ms.unwrap_or(super::config::DEFAULT_ACK_TIMEOUT_MS);
+                AckHold { key: AckKey(self.last_ack_key), id, deadline: enqueued_at + timeout_ms, timeout_ms, in_flight: false, restored: true }
+            });
+            entries.push((Outbound { frame: item.frame, ack }, item.bytes, enqueued_at, Some(self.last_store_key)));
+        }
+        let evicted = self.queue.push_front_in_order(entries);
+        self.report_evicted(evicted);
+        self.queue_changed();
+        self.expire_acks(now);
+        if self.is_established() {
+            self.send_held(now);
+        }
+        keys
     }
 
     /// An error the embedder detected (a frame that is not JSON, a listener that threw, ...).
@@ -944,23 +1004,19 @@ impl<P: Clone> Connection<P> {
     /// Stores a message in the queue; false if it was refused. What the bounds drop is
     /// reported (`queue_overflow`), and a dropped message waiting for an ack fails with it.
     fn hold(&mut self, message: Outbound<P>, bytes: usize, now: Millis) -> bool {
-        let stored = match self.queue.push(message, bytes, now) {
+        let record = self.config.queue.persist.then(|| {
+            self.last_store_key += 1;
+            let ack = message.ack.as_ref().map(|hold| (hold.id.clone(), hold.timeout_ms));
+            (self.last_store_key, message.frame.clone(), ack)
+        });
+        let key = record.as_ref().map(|(key, ..)| *key);
+        let stored = match self.queue.push(message, bytes, now, key) {
             Enqueued::Stored { evicted } => {
-                let limits = &self.config.queue;
-                let text = Text::new("offline queue full (queue.maxMessages ")
-                    .n(limits.max_messages as u64)
-                    .s(", queue.maxBytes ")
-                    .n(limits.max_bytes as u64)
-                    .s("); dropped its oldest message")
-                    .done();
-                for old in evicted {
-                    self.stats.dropped += 1;
-                    let fields = ErrorFields { count: Some(1), ..ErrorFields::default() };
-                    self.report_error(ErrorKind::QueueOverflow, text.clone(), fields, Some(old.frame));
-                    if let Some(hold) = old.ack {
-                        self.actions.push(Action::AckFailed { key: hold.key, kind: ErrorKind::QueueOverflow, message: text.clone() });
-                    }
+                if let Some((key, frame, ack)) = record {
+                    let (ack_id, timeout_ms) = ack.map_or((None, None), |(id, timeout)| (Some(id), Some(timeout)));
+                    self.actions.push(Action::Store { key, frame, ack_id, timeout_ms });
                 }
+                self.report_evicted(evicted);
                 true
             }
             Enqueued::Refused(message) => {
@@ -985,6 +1041,39 @@ impl<P: Clone> Connection<P> {
         stored
     }
 
+    /// What the queue's bounds dropped: reported (`queue_overflow`), and a message waiting for
+    /// an ack fails with it (a restored one has no promise: the error event is all).
+    fn report_evicted(&mut self, evicted: Vec<Outbound<P>>) {
+        if evicted.is_empty() {
+            return;
+        }
+        let limits = &self.config.queue;
+        let text = Text::new("offline queue full (queue.maxMessages ")
+            .n(limits.max_messages as u64)
+            .s(", queue.maxBytes ")
+            .n(limits.max_bytes as u64)
+            .s("); dropped its oldest message")
+            .done();
+        for old in evicted {
+            self.stats.dropped += 1;
+            let fields = ErrorFields { count: Some(1), ..ErrorFields::default() };
+            self.report_error(ErrorKind::QueueOverflow, text.clone(), fields, Some(old.frame));
+            if let Some(hold) = old.ack.filter(|hold| !hold.restored) {
+                self.actions.push(Action::AckFailed { key: hold.key, kind: ErrorKind::QueueOverflow, message: text.clone() });
+            }
+        }
+    }
+
+    /// A held message will not be acknowledged: its promise is rejected, or, restored from
+    /// storage, an error event of the same kind says so.
+    fn fail_held(&mut self, hold: AckHold, frame: Option<P>, kind: ErrorKind, message: String) {
+        if hold.restored {
+            self.report_error(kind, message, ErrorFields::default(), frame);
+        } else {
+            self.actions.push(Action::AckFailed { key: hold.key, kind, message });
+        }
+    }
+
     /// Sends what the queue holds, in order: queued messages leave it (those older than
     /// queue.maxAgeMs are discarded instead), messages waiting for an ack stay until it comes.
     fn send_held(&mut self, now: Millis) {
@@ -993,8 +1082,11 @@ impl<P: Clone> Connection<P> {
         let mut frames = Vec::new();
         self.queue.retain(|message, bytes, enqueued_at| match &mut message.ack {
             Some(hold) => {
-                hold.in_flight = true;
-                frames.push((message.frame.clone(), bytes));
+                // Already in flight only when restored onto an open connection.
+                if !hold.in_flight {
+                    hold.in_flight = true;
+                    frames.push((message.frame.clone(), bytes));
+                }
                 true
             }
             None => {
@@ -1041,14 +1133,14 @@ impl<P: Clone> Connection<P> {
         let mut expired = Vec::new();
         self.queue.retain(|message, _, _| match &message.ack {
             Some(hold) if now >= hold.deadline => {
-                expired.push((hold.key, hold.timeout_ms));
+                expired.push((hold.clone(), hold.restored.then(|| message.frame.clone())));
                 false
             }
             _ => true,
         });
-        for (key, timeout_ms) in expired {
-            let message = Text::new("no ack within timeoutMs (").n(timeout_ms as u64).s(" ms)").done();
-            self.actions.push(Action::AckFailed { key, kind: ErrorKind::AckTimeout, message });
+        for (hold, frame) in expired {
+            let message = Text::new("no ack within timeoutMs (").n(hold.timeout_ms as u64).s(" ms)").done();
+            self.fail_held(hold, frame, ErrorKind::AckTimeout, message);
         }
         self.queue_changed();
     }
@@ -1060,7 +1152,7 @@ impl<P: Clone> Connection<P> {
         self.queue.retain(|message, _, _| {
             dropped += 1;
             if let Some(hold) = &message.ack {
-                failed.push(hold.key);
+                failed.push((hold.clone(), hold.restored.then(|| message.frame.clone())));
             }
             false
         });
@@ -1070,8 +1162,8 @@ impl<P: Clone> Connection<P> {
         } else {
             "the transport stopped before the ack arrived"
         };
-        for key in failed {
-            self.actions.push(Action::AckFailed { key, kind: held_fail_as, message: text.to_owned() });
+        for (hold, frame) in failed {
+            self.fail_held(hold, frame, held_fail_as, text.to_owned());
         }
         self.queue_changed();
         self.update_snapshot(|s| {
@@ -1083,6 +1175,9 @@ impl<P: Clone> Connection<P> {
     /// Recounts what the per-frame and per-timer checks read, and the snapshot's `queued`
     /// (messages not sent on the current socket).
     fn queue_changed(&mut self) {
+        for key in self.queue.take_removed() {
+            self.actions.push(Action::Forget { key });
+        }
         let (mut held, mut next_deadline, mut waiting) = (0, None, 0);
         for (message, _) in self.queue.iter() {
             match &message.ack {

@@ -45,11 +45,14 @@ pub enum ErrorKind {
     Disconnected,
     /// A `sendWithAck` promise: the transport was freed before the ack arrived.
     Freed,
+    /// `queue.persist`: IndexedDB is unavailable or failed (private mode, blocked, quota); the
+    /// transport carries on, without keeping its queue across reloads from then on.
+    Persist,
 }
 
 impl ErrorKind {
     /// Every kind, in declaration order.
-    pub const ALL: [ErrorKind; 18] = [
+    pub const ALL: [ErrorKind; 19] = [
         ErrorKind::Parse,
         ErrorKind::TooLarge,
         ErrorKind::Binary,
@@ -68,6 +71,7 @@ impl ErrorKind {
         ErrorKind::AckTimeout,
         ErrorKind::Disconnected,
         ErrorKind::Freed,
+        ErrorKind::Persist,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -90,6 +94,7 @@ impl ErrorKind {
             ErrorKind::AckTimeout => "ack_timeout",
             ErrorKind::Disconnected => "disconnected",
             ErrorKind::Freed => "freed",
+            ErrorKind::Persist => "persist",
         }
     }
 }

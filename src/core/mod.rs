@@ -28,7 +28,7 @@ pub mod utf8;
 pub type Millis = f64;
 
 pub use config::{Config, ConfigError, HeartbeatConfig, QueueConfig, ReconnectConfig, TokenSource, DEFAULT_ACK_TIMEOUT_MS};
-pub use connection::{Action, AttemptId, Connection, FrameVerdict, Route, SendOutcome};
+pub use connection::{Action, AttemptId, Connection, FrameVerdict, Restored, Route, SendOutcome};
 pub use errors::{ErrorEvent, ErrorKind};
 pub use resume::{AckKey, Welcome};
 pub use snapshot::{Snapshot, Status, StatusChange};

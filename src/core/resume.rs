@@ -39,6 +39,9 @@ pub struct AckHold {
     pub timeout_ms: Millis,
     /// Sent on the current socket: not counted as `queued`, not sent again until it drops.
     pub in_flight: bool,
+    /// Restored from storage (`queue.persist`) by a later transport: nobody waits on a promise
+    /// for it, so a failure is reported as an error event instead of `AckFailed`.
+    pub restored: bool,
 }
 
 /// One entry of the offline queue: a frame, and its ack bookkeeping if it waits for one.

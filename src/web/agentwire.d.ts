@@ -39,10 +39,14 @@ export interface QueueOptions {
   /** Older messages are discarded instead of sent, in ms. Default 60000. */
   maxAgeMs?: number;
   /**
-   * Keep queued messages and unacknowledged sendWithAck messages in IndexedDB, written before
-   * send/sendWithAck returns, and send them again (same ids) after a reload. `true` is the name
-   * 'default'; transports with the same URL and name share the store. Full build only
-   * (`agentwire/full`); the core module throws a TypeError naming it.
+   * Keep queued messages and unacknowledged sendWithAck messages in IndexedDB (the write is
+   * issued before send/sendWithAck returns; in a transport's first few ms, once the database is
+   * open), and send them again, first and with the same ids, from the next transport with the
+   * same URL and name after a reload or crash. `true` is the name 'default'. The queue's bounds
+   * and ages apply (`queue_overflow`, `queue_expired`, `ack_timeout` as error events: a restored
+   * message has no promise). IndexedDB missing or failing: one 'persist' error, then in memory
+   * only. Several tabs with the same URL and name each restore what the store holds: use
+   * `share`. Full build only (`agentwire/full`); the core module throws a TypeError naming it.
    */
   persist?: boolean | { name?: string };
 }
@@ -125,7 +129,7 @@ export interface StatusEvent {
 export type TransportErrorKind =
   | 'parse' | 'too_large' | 'binary' | 'listener' | 'queue_overflow' | 'queue_expired' | 'serialize'
   | 'connect_timeout' | 'connection_failed' | 'heartbeat_timeout' | 'rejected' | 'max_attempts' | 'token' | 'url'
-  | 'gap' | 'ack_timeout' | 'disconnected' | 'freed';
+  | 'gap' | 'ack_timeout' | 'disconnected' | 'freed' | 'persist';
 
 export interface TransportError {
   kind: TransportErrorKind;

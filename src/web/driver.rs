@@ -94,6 +94,9 @@ pub struct Driver {
     /// browser can share one (see `share.rs`).
     #[cfg(feature = "share")]
     pub share: RefCell<Option<Rc<super::share::SharedTabs>>>,
+    /// `queue.persist` (full build): the IndexedDB side, `None` when the option is off.
+    #[cfg(feature = "persist")]
+    pub persist: RefCell<Option<super::persist::Persist>>,
     /// The app's object is gone while the connection was live: release once it settles.
     orphaned: Cell<bool>,
 }
@@ -101,6 +104,8 @@ pub struct Driver {
 impl Driver {
     pub fn new(config: Config, settings: WebSettings) -> Result<Rc<Self>, OptionsError> {
         let seed = (js_sys::Math::random() * 9_007_199_254_740_992.0) as u64;
+        #[cfg(feature = "persist")]
+        let persist_scope = settings.persist.as_deref().map(|name| super::persist::scope(&config.urls, name));
         let core = Connection::new(config, seed).map_err(|e| out_of_range(e.option, e.expected))?;
         let driver = Rc::new_cyclic(|this: &Weak<Driver>| Driver {
             core: RefCell::new(core),
@@ -124,6 +129,8 @@ impl Driver {
             freed: Cell::new(false),
             #[cfg(feature = "share")]
             share: RefCell::new(None),
+            #[cfg(feature = "persist")]
+            persist: RefCell::new(None),
             orphaned: Cell::new(false),
         });
         #[cfg(feature = "share")]
@@ -143,6 +150,10 @@ impl Driver {
             core.handle_offline(now);
             // Nobody can be subscribed yet; the snapshot simply starts offline.
             while core.poll_action().is_some() {}
+        }
+        #[cfg(feature = "persist")]
+        if let Some(scope) = persist_scope {
+            driver.start_persist(scope);
         }
         Ok(driver)
     }
@@ -236,6 +247,13 @@ impl Driver {
             }
             Action::Acked { key, ack } => self.settle_ack(key, &ack),
             Action::AckFailed { key, kind, message } => self.fail_ack(key, kind, &message),
+            #[cfg(feature = "persist")]
+            Action::Store { key, frame, ack_id, timeout_ms } => self.persist_store(key, &frame, ack_id.as_deref(), timeout_ms),
+            #[cfg(feature = "persist")]
+            Action::Forget { key } => self.persist_forget(key),
+            // Only a transport with `queue.persist` (the full build) is told these.
+            #[cfg(not(feature = "persist"))]
+            Action::Store { .. } | Action::Forget { .. } => {}
             Action::Status(change) => {
                 self.settle_connects(change.status);
                 self.notify(Notification::Status(change));
@@ -307,6 +325,21 @@ impl Driver {
 
     pub fn add_pending_connect(&self, resolve: Function, reject: Function) {
         self.pending_connects.borrow_mut().push((resolve, reject));
+    }
+
+    /// `connect()`. With `queue.persist`, not before the previous page's messages are restored.
+    pub fn start_connecting(&self) {
+        #[cfg(feature = "persist")]
+        return self.connect_after_restore();
+        #[cfg(not(feature = "persist"))]
+        self.report(|core, now| core.connect(now));
+    }
+
+    /// `disconnect()`.
+    pub fn stop(&self, code: u16, reason: &str) {
+        #[cfg(feature = "persist")]
+        self.cancel_deferred_connect();
+        self.report(|core, now| core.disconnect(code, reason, now));
     }
 
     // ---- the timer and the browser's signals --------------------------------------------------
@@ -534,6 +567,8 @@ impl Driver {
         self.protocol_names.borrow_mut().take();
         #[cfg(feature = "share")]
         drop(self.share.borrow_mut().take());
+        #[cfg(feature = "persist")]
+        self.drop_persist();
     }
 }
 

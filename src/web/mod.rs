@@ -9,6 +9,8 @@
 //!   resume protocol's frames and the `sendWithAck` promises
 //! - `socket` (web-sys `WebSocket`), `timer` (gloo-timers), `signals` (gloo-events): the
 //!   browser resources, each dropped with what it holds
+//! - `persist` (full build, `queue.persist`): the core's `Store`/`Forget` in IndexedDB, and the
+//!   restore of what a previous page stored
 //! - `options` (serde in), `values` (serde out), `handles` (the JS functions handed out),
 //!   `ask` (the url and token functions), `clock`, `listener`, `js`, `resources`
 
@@ -22,6 +24,8 @@ mod inbound;
 mod js;
 mod listener;
 mod options;
+#[cfg(feature = "persist")]
+mod persist;
 mod resources;
 mod resume;
 mod rust_api;

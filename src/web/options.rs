@@ -614,6 +614,7 @@ impl Options {
                 q.max_messages = count(given.max_messages, "queue.maxMessages", q.max_messages)?;
                 q.max_bytes = count(given.max_bytes, "queue.maxBytes", q.max_bytes)?;
                 q.max_age_ms = given.max_age_ms.unwrap_or(q.max_age_ms);
+                q.persist = persist.is_some();
             }
             // No offline queue: sends while not connected are dropped.
             Section::Off => q.max_messages = 0,

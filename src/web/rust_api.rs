@@ -79,7 +79,7 @@ impl WebSocketTransport {
         if let Some(share) = self.driver.share() {
             self.driver.leave_shared(&share, ErrorKind::Disconnected);
         }
-        self.driver.report(|core, now| core.disconnect(code, reason, now));
+        self.driver.stop(code, reason);
         Ok(())
     }
 

@@ -494,7 +494,13 @@ impl Driver {
             let key = self.core.borrow_mut().send_with_ack(ask.frame.into(), ask.id, bytes, timeout, now);
             self.add_pending_ack(PendingAck { key, resolve: ask.resolve, reject: ask.reject, remote: false });
         }
-        self.core.borrow_mut().take_over(now);
+        #[cfg(feature = "persist")]
+        let restoring = self.restore_then_take_over();
+        #[cfg(not(feature = "persist"))]
+        let restoring = false;
+        if !restoring {
+            self.core.borrow_mut().take_over(now);
+        }
         self.carry_out_share_actions(&share);
         self.pump();
         held

@@ -59,7 +59,7 @@ impl WebSocketTransport {
                 driver.join_shared(&share);
                 return promise;
             }
-            driver.report(|core, now| core.connect(now));
+            driver.start_connecting();
         }
         promise
     }

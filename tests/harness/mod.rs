@@ -136,6 +136,20 @@ impl Harness {
         self.actions.iter().filter_map(|a| if let Action::AckFailed { key, kind, .. } = a { Some((*key, *kind)) } else { None }).collect()
     }
 
+    /// `queue.persist`: what the core asked to store since the last `take_actions`, in order:
+    /// (persist key, frame, ack id).
+    pub fn stores(&self) -> Vec<(u64, String, Option<String>)> {
+        self.actions
+            .iter()
+            .filter_map(|a| if let Action::Store { key, frame, ack_id, .. } = a { Some((*key, frame.clone(), ack_id.clone())) } else { None })
+            .collect()
+    }
+
+    /// `queue.persist`: the persist keys the core asked to forget since the last `take_actions`.
+    pub fn forgets(&self) -> Vec<u64> {
+        self.actions.iter().filter_map(|a| if let Action::Forget { key } = a { Some(*key) } else { None }).collect()
+    }
+
     pub fn error_events(&self) -> Vec<ErrorEvent<String>> {
         self.actions.iter().filter_map(|a| if let Action::Error(e) = a { Some(e.clone()) } else { None }).collect()
     }
@@ -213,6 +227,13 @@ impl Harness {
     pub fn opens(&self) -> usize {
         self.actions.iter().filter(|a| matches!(a, Action::OpenSocket { .. })).count()
     }
+}
+
+/// Settings with `queue.persist` on and no jitter.
+pub fn persist_config() -> Config {
+    let mut config = config_without_jitter();
+    config.queue.persist = true;
+    config
 }
 
 /// Settings with the resume protocol on and no jitter.

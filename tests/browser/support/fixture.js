@@ -30,3 +30,35 @@ export function useBrowserFixture({ serverArgs = [] } = {}) {
 }
 
 export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * For tests of several tabs of one browser profile (their pages share Web Locks,
+ * BroadcastChannel, localStorage and IndexedDB): one server and one browser per file, and a
+ * fresh browser context per test (`fixture.context`), its init script `initScript` if given.
+ * Pages the test opens go in `fixture.pages`; a page error or console error in any of them
+ * fails the test. `afterEachTest` runs after the context is closed.
+ */
+export function useContextFixture({ initScript, afterEachTest } = {}) {
+  const fixture = { server: null, browser: null, context: null, pages: [] };
+  beforeAll(async () => {
+    fixture.server = await startServer();
+    fixture.browser = await launchBrowser();
+  });
+  beforeEach(async () => {
+    await fixture.server.control('reset');
+    fixture.context = await fixture.browser.newContext();
+    if (initScript) await fixture.context.addInitScript(initScript);
+    fixture.pages = [];
+  });
+  afterEach(async () => {
+    const problems = fixture.pages.flatMap((page) => page.problems);
+    await fixture.context.close();
+    await afterEachTest?.(fixture);
+    expect(problems, 'no page errors or console errors').toEqual([]);
+  });
+  afterAll(async () => {
+    await fixture.browser?.close();
+    await fixture.server?.stop();
+  });
+  return fixture;
+}
