@@ -29,7 +29,9 @@ const REFUSED_HANDSHAKE =
 beforeAll(async () => {
   server = await startDemoServer();
   browser = await launchBrowser();
-  page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  // A context of its own, so the share test can open a second tab of the same profile.
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  page = await context.newPage();
   page.on('pageerror', (error) => problems.push(`pageerror: ${error.message}`));
   page.on('console', (message) => {
     if (process.env.AGENTWIRE_PAGE_LOG) console.log('[page]', message.text());
@@ -166,12 +168,15 @@ describe('the demo page', () => {
     await page.waitForSelector('button.suggestion:enabled');
     expect(await page.title()).toContain('AgentWire');
 
-    // Both wasm modules (transport and session), emitted by vite build and served from dist/.
+    // The wasm modules, emitted by vite build and served from dist/: the transport (tracking),
+    // the full build (the chat's, shared by the tabs: `share`) and the session.
     const wasm = responses.filter((r) => r.url.endsWith('.wasm'));
     expect(wasm.map((r) => new URL(r.url).pathname).sort()).toEqual([
       expect.stringMatching(/^\/assets\/agentwire_bg-[\w-]+\.wasm$/),
+      expect.stringMatching(/^\/assets\/agentwire_bg-[\w-]+\.wasm$/),
       expect.stringMatching(/^\/assets\/agentwire_session_bg-[\w-]+\.wasm$/),
     ]);
+    expect(new Set(wasm.map((r) => r.url).filter((url) => /agentwire_bg-/.test(url))).size, 'two different transport modules').toBe(2);
     for (const module of wasm) expect(module).toMatchObject({ status: 200, type: 'application/wasm' });
     expect(responses.filter((r) => r.url.includes('/pkg/')), 'the page uses its own bundle, not /pkg').toEqual([]);
 
@@ -363,5 +368,22 @@ describe('the demo page', () => {
 
     mkdirSync(join(ROOT, 'test-results'), { recursive: true });
     await page.screenshot({ path: join(ROOT, 'test-results', 'demo.png') });
+  });
+
+  it('share: the hint counts the tabs on the chat connection, and a second tab adds no socket', async () => {
+    const hint = '[data-testid=share-hint]';
+    await page.waitForSelector(`${hint}[data-tabs="1"]`);
+    expect(await page.textContent(hint)).toContain('Open another tab');
+    const connectionsBefore = (await server.log()).stream.connections;
+    const second = await page.context().newPage();
+    second.on('pageerror', (error) => problems.push(`pageerror (second tab): ${error.message}`));
+    await second.goto(`${server.origin}/${PAGE_QUERY}`);
+    await second.waitForSelector(`${hint}[data-tabs="2"]`, { timeout: 10_000 });
+    await page.waitForSelector(`${hint}[data-tabs="2"]`, { timeout: 10_000 });
+    expect(await page.textContent(hint)).toContain('2 tabs on one connection (this tab holds the socket)');
+    expect(await second.textContent(hint)).toContain('(another tab holds the socket)');
+    expect((await server.log()).stream.connections, 'the second tab opened no chat socket').toBe(connectionsBefore);
+    await second.close();
+    await page.waitForSelector(`${hint}[data-tabs="1"]`, { timeout: 10_000 });
   });
 });

@@ -68,6 +68,20 @@ export function ConnectionPanel({ transport }: { transport: WebSocketTransport<a
       <div className={`bar bar--thin bar--wait ${waitLeft !== null ? '' : 'bar--hidden'}`} aria-hidden="true">
         <div className="bar__fill" style={{ width: `${waitShare * 100}%` }} />
       </div>
+      <p className="share-hint" data-testid="share-hint" data-tabs={snapshot.shared ? snapshot.tabs : 1}>
+        {snapshot.shared ? (
+          <>
+            <strong>{snapshot.tabs === 1 ? 'This tab alone' : `${snapshot.tabs} tabs`}</strong> on one connection
+            {snapshot.tabs > 1 ? (snapshot.leader ? ' (this tab holds the socket)' : ' (another tab holds the socket)') : ''}.{' '}
+            <a href={window.location.href} target="_blank" rel="noopener">
+              Open another tab
+            </a>{' '}
+            to share it.
+          </>
+        ) : (
+          'Each tab keeps its own connection here (this browser cannot share one).'
+        )}
+      </p>
       <ul className="settings" data-testid="settings" aria-label="Transport settings">
         <li>
           <span>Reconnect</span>

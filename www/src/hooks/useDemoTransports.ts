@@ -33,7 +33,9 @@ export function useDemoTransports(): {
   tracking: TrackingTransport | null;
   session: AgentSession | null;
 } {
-  const stream = useTransport<StreamEvents, StreamOutgoing>({ url: STREAM_URL, ...TRANSPORT_OPTIONS });
+  // Shared by the page's open tabs (agentwire/full, loaded by useTransport for `share`): one
+  // socket for all of them, the chat streaming into each.
+  const stream = useTransport<StreamEvents, StreamOutgoing>({ url: STREAM_URL, share: true, ...TRANSPORT_OPTIONS });
   const tracking = useTransport<TrackingEvents, TrackingOutgoing>({ url: TRACKING_URL, ...TRANSPORT_OPTIONS });
   // The chat's state (messages, agents, tool calls, progress, charts) is folded in Rust.
   const session = useAgentSession({ maxMessages: 100, maxLogEntries: 0 });
