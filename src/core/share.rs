@@ -28,7 +28,7 @@ pub struct ShareConfig {
 
 impl Default for ShareConfig {
     fn default() -> Self {
-        Self { beacon_interval_ms: 200.0, takeover_after_ms: 600.0, takeover_stagger_ms: 200.0, peer_timeout_ms: 1_500.0 }
+        Self { beacon_interval_ms: 200.0, takeover_after_ms: 500.0, takeover_stagger_ms: 150.0, peer_timeout_ms: 1_500.0 }
     }
 }
 
@@ -321,7 +321,7 @@ mod tests {
             }
         }
         let stole_at = stole_at.expect("no steal");
-        assert!((600.0..=800.0).contains(&stole_at), "stole at {stole_at}");
+        assert!((500.0..=650.0).contains(&stole_at), "stole at {stole_at}");
     }
 
     #[test]
@@ -337,11 +337,11 @@ mod tests {
     #[test]
     fn an_unanswered_steal_is_asked_again_after_a_takeover_period() {
         let mut group = follower(0);
-        group.handle_timeout(600.0);
+        group.handle_timeout(500.0);
         assert!(actions(&mut group).contains(&TabAction::Steal));
         group.handle_timeout(900.0);
         assert!(!actions(&mut group).contains(&TabAction::Steal));
-        group.handle_timeout(1_200.0);
+        group.handle_timeout(1_000.0);
         assert!(actions(&mut group).contains(&TabAction::Steal));
     }
 

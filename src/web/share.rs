@@ -77,6 +77,9 @@ pub struct SharedTabs {
     outbox: RefCell<Vec<JsString>>,
     leader_known: Cell<bool>,
     ticker: RefCell<Option<Ticker>>,
+    /// A tab that goes away says so, so the leader's `tabs` drops at once rather than after
+    /// `peer_timeout_ms` (a leader's lock is released by the browser itself).
+    _pagehide: Option<gloo_events::EventListener>,
     /// The channel's `onmessage`: held for as long as the channel is open.
     _on_message: Closure<dyn FnMut(MessageEvent)>,
     on_tick: Closure<dyn FnMut()>,
@@ -180,6 +183,15 @@ impl SharedTabs {
             })
         };
         channel.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+        let pagehide = web_sys::window().map(|window| {
+            let channel = channel.clone();
+            gloo_events::EventListener::new(&window, "pagehide", move |_| {
+                let bye = Object::new();
+                let _ = Reflect::set(&bye, &"k".into(), &"bye".into());
+                let _ = Reflect::set(&bye, &"tab".into(), &(tab as f64).into());
+                let _ = channel.post_message(&bye);
+            })
+        });
         let id = GROUPS.with(|groups| {
             let mut groups = groups.borrow_mut();
             groups.0 += 1;
@@ -199,6 +211,7 @@ impl SharedTabs {
             outbox: RefCell::new(Vec::new()),
             leader_known: Cell::new(false),
             ticker: RefCell::new(None),
+            _pagehide: pagehide,
             _on_message: on_message,
             on_tick,
             id,
