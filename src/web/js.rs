@@ -120,6 +120,13 @@ pub fn thrown_message(thrown: &JsValue) -> String {
 }
 
 /// `typeof value`, with `null` and arrays told apart, for "got ..." in option errors.
+/// `object[name]`, or `undefined` when reading it throws (for values from other tabs and from
+/// IndexedDB, whose shape is not ours to trust).
+#[cfg(any(feature = "share", feature = "persist"))]
+pub fn property(object: &JsValue, name: &str) -> JsValue {
+    js_sys::Reflect::get(object, &JsValue::from_str(name)).unwrap_or_default()
+}
+
 pub fn describe(value: &JsValue) -> String {
     if value.is_null() {
         "null".into()

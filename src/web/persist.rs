@@ -100,9 +100,7 @@ fn db_key(scope: &str, order: f64) -> JsValue {
     Array::of2(&JsString::from(scope), &order.into()).into()
 }
 
-fn field(object: &JsValue, name: &str) -> JsValue {
-    Reflect::get(object, &name.into()).unwrap_or_default()
-}
+use super::js::property as field;
 
 fn optional_number(value: &JsValue) -> Option<f64> {
     value.as_f64().filter(|v| v.is_finite())

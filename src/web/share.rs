@@ -349,9 +349,7 @@ fn worker_ticker(on_tick: &Function) -> Option<Worker> {
     Some(worker)
 }
 
-fn field(message: &JsValue, name: &str) -> JsValue {
-    Reflect::get(message, &JsValue::from_str(name)).unwrap_or_default()
-}
+use super::js::property as field;
 
 fn number(message: &JsValue, name: &str) -> Option<f64> {
     field(message, name).as_f64()
